@@ -1,0 +1,1 @@
+"""The HTTP interface: a Flask application factory, blueprints, schemas, auth and errors."""

@@ -1,0 +1,29 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+from api import availability, db, errors, jobs, openapi, ops, people
+from api.auth import authenticate
+from workers.runtime import Runtime
+
+
+def create_app(runtime: Runtime) -> Flask:
+    app = Flask(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["interview_calendar"] = runtime
+
+    v1 = Blueprint("v1", __name__, url_prefix="/v1")
+    v1.before_request(authenticate)
+    for module in (people, availability, jobs):
+        v1.register_blueprint(module.bp)
+    app.register_blueprint(v1)
+    app.register_blueprint(ops.bp)
+    app.register_blueprint(openapi.bp)
+
+    db.register(app)
+    errors.register(app)
+    jobs.register(app)
+    return app

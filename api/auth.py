@@ -1,0 +1,62 @@
+"""Bearer authentication and role checks for everything under /v1."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from flask import g, request
+
+from api import keys
+from api.db import db
+from api.errors import ApiError
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: uuid.UUID
+    role: str
+    person_id: uuid.UUID | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def may_act_for(self, person_id: uuid.UUID) -> bool:
+        return self.is_admin or self.person_id == person_id
+
+
+def authenticate() -> None:
+    """before_request hook: resolve the bearer key into `g.principal`, or answer 401."""
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    challenge = {"WWW-Authenticate": 'Bearer realm="interview-calendar"'}
+    if scheme.lower() != "bearer" or not key.strip():
+        raise ApiError(401, "send an API key as 'Authorization: Bearer <key>'", headers=challenge)
+    found = keys.lookup(db(), key.strip())
+    if found is None:
+        raise ApiError(401, "the API key is not valid or was revoked", headers=challenge)
+    g.principal = Principal(found.id, found.role, found.person_id)
+
+
+def principal() -> Principal:
+    current: Principal = g.principal
+    return current
+
+
+def roles(*allowed: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Allow a view to the given roles only (403 for the others)."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if principal().role not in allowed:
+                raise ApiError(403, f"this operation needs the role {' or '.join(allowed)}")
+            return view(*args, **kwargs)
+
+        wrapper.roles = allowed  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate

@@ -1,0 +1,117 @@
+"""Availability: add and remove hours (as jobs), read them, and import many people's at once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, jsonify
+from sqlalchemy import select
+
+from api import schemas
+from api.auth import principal, roles
+from api.db import db
+from api.errors import ApiError, invalid, not_found
+from api.jobs import accepted
+from api.operations import operation, validation_context
+from api.people import visible_person
+from api.writes import write
+from models import AvailabilityHour, InterviewParticipant, Person
+from scheduling.hours import Range, merge, merge_ranges, next_full_hour
+from workers import dispatch
+from workers.availability import encode_ranges, missing_people
+
+bp = Blueprint("availability", __name__)
+
+DEFAULT_WINDOW = timedelta(days=28)
+JOB_RESPONSES: dict[int, type[schemas.BaseModel] | None] = {202: schemas.Job, 200: schemas.Job}
+
+
+def _writable_person(person_id: str) -> Person:
+    """Admins write for anyone, others for themselves only (403, whether or not it exists)."""
+    me = principal()
+    ident = schemas.parse_id(person_id)
+    if not me.is_admin and (ident is None or ident != me.person_id):
+        raise ApiError(403, "you may change only your own availability")
+    person = db().get(Person, ident) if ident else None
+    if person is None:
+        raise not_found("person", person_id)
+    return person
+
+
+def _submit(kind: str, person: Person, body: schemas.AvailabilityIn) -> Response:
+    job = dispatch.submit(db(), kind, {"person": str(person.id),
+                                       "ranges": encode_ranges(body.merged())},
+                          submitted_by=principal().key_id)
+    return accepted(job)
+
+
+@bp.post("/people/<person_id>/availability")
+@write
+@operation("Add availability hours (a job)", tag="availability", body=schemas.AvailabilityIn,
+           responses=JOB_RESPONSES)
+def add_availability(person_id: str, body: schemas.AvailabilityIn) -> Response:
+    return _submit("availability.add", _writable_person(person_id), body)
+
+
+@bp.delete("/people/<person_id>/availability")
+@bp.post("/people/<person_id>/availability:remove")
+@write
+@operation("Remove availability hours (a job; fails with 409 if an hour is booked)",
+           tag="availability", body=schemas.AvailabilityIn, responses=JOB_RESPONSES)
+def remove_availability(person_id: str, body: schemas.AvailabilityIn) -> Response:
+    return _submit("availability.remove", _writable_person(person_id), body)
+
+
+def window(query: schemas.WindowQuery) -> tuple[datetime, datetime]:
+    """The [from, to) window: from defaults to the next full hour, to to 28 days later."""
+    context = validation_context()
+    start = query.from_ or next_full_hour(context["now"], context["tz"])
+    end = query.to or start + DEFAULT_WINDOW
+    if end <= start:
+        raise invalid("to", "must be after from")
+    if end - start > schemas.MAX_WINDOW:
+        raise invalid("to", f"the window is at most {schemas.MAX_WINDOW.days} days")
+    return start, end
+
+
+@bp.get("/people/<person_id>/availability")
+@operation("Read a person's availability and booked hours in a window", tag="availability",
+           query=schemas.WindowQuery, responses={200: schemas.Availability})
+def read_availability(person_id: str, query: schemas.WindowQuery) -> Response:
+    person = visible_person(person_id)
+    start, end = window(query)
+    session = db()
+    hours = session.scalars(select(AvailabilityHour.start).where(
+        AvailabilityHour.person_id == person.id,
+        AvailabilityHour.start >= start, AvailabilityHour.start < end))
+    booked = session.scalars(select(InterviewParticipant.start).where(
+        InterviewParticipant.person_id == person.id,
+        InterviewParticipant.start >= start, InterviewParticipant.start < end))
+    return jsonify(schemas.Availability.model_validate({
+        "ranges": [vars(r) for r in merge(hours)],
+        "booked": [vars(r) for r in merge(booked)],
+    }).model_dump(mode="json"))
+
+
+@bp.post("/availability/imports")
+@roles("admin")
+@write
+@operation("Import many people's availability in one all-or-nothing job", tag="availability",
+           body=schemas.ImportIn, responses=JOB_RESPONSES)
+def import_availability(body: schemas.ImportIn) -> Response:
+    session = db()
+    merged: dict[uuid.UUID, list[Range]] = {}
+    for entry in body.entries:
+        ident = schemas.parse_id(entry.person)
+        if ident is None:
+            raise not_found("person", entry.person)
+        merged.setdefault(ident, []).extend(entry.merged())
+    missing = missing_people(session, set(merged))
+    if missing:
+        raise not_found("person", missing[0])
+    payload = {"entries": [{"person": str(person), "ranges": encode_ranges(merge_ranges(ranges))}
+                           for person, ranges in merged.items()]}
+    job = dispatch.submit(session, "availability.import", payload,
+                          submitted_by=principal().key_id)
+    return accepted(job)

@@ -1,0 +1,113 @@
+"""The `interview-calendar` command: serve, worker, migrate, create-admin-key, demo."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from dotenv import load_dotenv
+from sqlalchemy import inspect
+
+from api import keys
+from workers.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    load_dotenv()
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        sys.exit(f"configuration error: {exc}")
+
+
+def _bootstrap_admin(settings: Settings) -> None:
+    """Register ADMIN_API_KEY, or print a generated admin key once when there is none."""
+    from models import make_engine, make_session_factory
+
+    engine = make_engine(settings.database_url)
+    if not inspect(engine).has_table("api_keys"):
+        engine.dispose()
+        sys.exit("the database has no schema yet: run `interview-calendar migrate` first")
+    with make_session_factory(engine).begin() as session:
+        generated = keys.ensure_admin(session, settings.admin_api_key)
+    engine.dispose()
+    if generated:
+        print(f"Generated an admin API key (shown once; store it now):\n  {generated}", flush=True)
+
+
+def serve(args: argparse.Namespace) -> None:
+    from api import server
+    from models.migrate import upgrade
+
+    settings = _settings()
+    port = args.port or settings.port
+    if settings.embedded:
+        upgrade(settings.database_url)
+        _bootstrap_admin(settings)
+        server.serve_embedded(settings, args.host, port)
+    else:
+        _bootstrap_admin(settings)
+        server.serve_production(settings, args.host, port)
+
+
+def worker(args: argparse.Namespace) -> None:
+    from workers.runtime import create_runtime
+    from workers.sweep import Sweeper
+
+    settings = _settings()
+    if settings.embedded:
+        sys.exit("`worker` needs BROKER_URL; in embedded mode `serve` runs its own worker")
+    runtime = create_runtime(settings)
+    Sweeper(runtime).start()
+    runtime.celery.worker_main(["worker", "--loglevel", args.loglevel, *args.celery_args])
+
+
+def migrate(_: argparse.Namespace) -> None:
+    from models.migrate import upgrade
+
+    upgrade(_settings().database_url)
+    print("database schema is up to date")
+
+
+def create_admin_key(args: argparse.Namespace) -> None:
+    from models import make_engine, make_session_factory
+
+    engine = make_engine(_settings().database_url)
+    with make_session_factory(engine).begin() as session:
+        key = keys.issue(session, "admin", label=args.label)
+    engine.dispose()
+    print(key)
+
+
+def demo(_: argparse.Namespace) -> None:
+    from api.demo import load
+
+    settings = _settings()
+    for line in load(settings):
+        print(line)
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    parser = argparse.ArgumentParser(prog="interview-calendar", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run the HTTP API (embedded mode: also the worker)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=None, help="default: $PORT, else 8000")
+    p.set_defaults(func=serve)
+    p = sub.add_parser("worker", help="run a Celery worker (production mode)")
+    p.add_argument("--loglevel", default="INFO")
+    p.add_argument("celery_args", nargs=argparse.REMAINDER, help="passed on to `celery worker`")
+    p.set_defaults(func=worker)
+    sub.add_parser("migrate", help="apply the database migrations").set_defaults(func=migrate)
+    p = sub.add_parser("create-admin-key", help="create and print a new admin API key")
+    p.add_argument("--label", default="created by create-admin-key")
+    p.set_defaults(func=create_admin_key)
+    sub.add_parser("demo", help="load demo people and availability").set_defaults(func=demo)
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

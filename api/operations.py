@@ -1,0 +1,88 @@
+"""`@operation`: validates a view's query and body with pydantic and records it for OpenAPI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import request
+from pydantic import BaseModel
+
+from api.db import runtime
+from api.errors import ApiError
+from models import utcnow
+
+MAX_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    responses: dict[int, type[BaseModel] | None] = field(default_factory=dict)
+    multi: tuple[str, ...] = ()
+    public: bool = False
+
+
+def validation_context() -> dict[str, Any]:
+    return {"tz": runtime().settings.tz, "now": utcnow()}
+
+
+def _depth_ok(raw: bytes) -> bool:
+    """Reject absurd nesting before the JSON parser recurses into it."""
+    depth = 0
+    for byte in raw:
+        if byte in b"[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return False
+        elif byte in b"]}":
+            depth -= 1
+    return True
+
+
+def json_body() -> Any:
+    raw = request.get_data(cache=True)
+    if not _depth_ok(raw):
+        raise ApiError(400, f"the JSON body is nested deeper than {MAX_DEPTH} levels")
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise ApiError(400, f"the body is not valid JSON: {exc}") from None
+
+
+def query_args(multi: tuple[str, ...]) -> dict[str, Any]:
+    return {k: (request.args.getlist(k) if k in multi else request.args.get(k))
+            for k in request.args}
+
+
+def operation(summary: str, *, tag: str, body: type[BaseModel] | None = None,
+              query: type[BaseModel] | None = None,
+              responses: dict[int, type[BaseModel] | None] | None = None,
+              multi: tuple[str, ...] = (), public: bool = False,
+              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    spec = Operation(summary, tag, body, query, responses or {}, multi, public)
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            context = validation_context()
+            if query is not None:
+                kwargs["query"] = query.model_validate(query_args(multi), context=context)
+            if body is not None:
+                data = json_body()
+                if not isinstance(data, dict):
+                    raise ApiError(422, "the body must be a JSON object",
+                                   errors=[{"field": "body", "message": "must be an object"}])
+                kwargs["body"] = body.model_validate(data, context=context)
+            return view(*args, **kwargs)
+
+        wrapper.operation = spec  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate

@@ -1,0 +1,44 @@
+"""Keyset pagination with opaque cursors: `{<plural>: [...], next}`."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from api.errors import invalid
+
+T = TypeVar("T")
+
+
+def encode(values: Sequence[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else str(v) for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def decode(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        stamp, ident = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return datetime.fromisoformat(stamp), uuid.UUID(ident)
+    except (ValueError, TypeError):
+        raise invalid("cursor", "is not a cursor this service issued") from None
+
+
+def page(session: Session, stmt: Select[tuple[T]], *, order: InstrumentedAttribute[datetime],
+         ident: InstrumentedAttribute[uuid.UUID], limit: int, cursor: str | None,
+         render: Callable[[T], dict[str, Any]]) -> tuple[list[dict[str, Any]], str | None]:
+    """One page ordered by (order, id); `next` is None on the last page."""
+    if cursor is not None:
+        stmt = stmt.where(tuple_(order, ident) > tuple_(*decode(cursor)))
+    rows = list(session.scalars(stmt.order_by(order, ident).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if more else None
+    return [render(r) for r in rows], (
+        encode([getattr(last, order.key), getattr(last, ident.key)]) if last else None)

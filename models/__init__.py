@@ -1,0 +1,23 @@
+"""SQLAlchemy tables, the engine and session factory, and the Alembic migrations."""
+
+from models.base import Base, utcnow
+from models.calendar import AvailabilityHour, Interview, InterviewParticipant
+from models.db import SessionFactory, make_engine, make_session_factory
+from models.idempotency import IdempotencyKey
+from models.jobs import Job
+from models.people import ApiKey, Person
+
+__all__ = [
+    "ApiKey",
+    "AvailabilityHour",
+    "Base",
+    "IdempotencyKey",
+    "Interview",
+    "InterviewParticipant",
+    "Job",
+    "Person",
+    "SessionFactory",
+    "make_engine",
+    "make_session_factory",
+    "utcnow",
+]

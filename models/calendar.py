@@ -1,0 +1,65 @@
+"""Availability hours and interviews; their constraints guarantee no double booking."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, new_id, utcnow
+
+
+class AvailabilityHour(Base):
+    """One free-or-booked hour of one person; the primary key makes adding an hour twice a no-op."""
+
+    __tablename__ = "availability_hours"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    start: Mapped[datetime] = mapped_column(primary_key=True)
+
+
+Index("ix_availability_hours_start", AvailabilityHour.start)
+
+
+class Interview(Base):
+    __tablename__ = "interviews"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    candidate_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    start: Mapped[datetime] = mapped_column(index=True)
+    end: Mapped[datetime]
+    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InterviewParticipant(Base):
+    """A person sitting in an interview at an hour.
+
+    UNIQUE(person_id, start) makes double booking impossible; the foreign key to
+    availability_hours makes booking an hour outside someone's availability impossible and
+    refuses removing a booked hour.
+    """
+
+    __tablename__ = "interview_participants"
+    __table_args__ = (
+        UniqueConstraint("person_id", "start"),
+        ForeignKeyConstraint(
+            ["person_id", "start"],
+            ["availability_hours.person_id", "availability_hours.start"],
+            name="fk_interview_participants_person_id_start_availability_hours",
+        ),
+    )
+
+    interview_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    start: Mapped[datetime]

@@ -1,0 +1,1 @@
+"""The pure scheduling core: hours, ranges, slots and matches. Standard library only."""

@@ -1,0 +1,77 @@
+"""The Celery app factory. It knows nothing of Flask; results live in the jobs table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from celery import Celery, current_app
+from celery.signals import worker_process_init
+
+from workers.settings import Settings
+
+if TYPE_CHECKING:
+    from workers.runtime import Runtime
+
+# A job's attempt is killed after this long; every broker timeout below is set above it.
+SOFT_TIME_LIMIT = 600
+HARD_TIME_LIMIT = 660
+REDIS_VISIBILITY_TIMEOUT = 3600
+
+
+def broker_transport_options(broker_url: str) -> dict[str, Any]:
+    """Bounded timeouts so a hung broker cannot hang a request, per transport."""
+    if broker_url.startswith(("redis://", "rediss://")):
+        return {
+            "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
+            "socket_timeout": 2,
+            "socket_connect_timeout": 2,
+            "health_check_interval": 10,
+        }
+    if broker_url.startswith(("amqp://", "pyamqp://")):
+        return {"confirm_publish": True, "read_timeout": 2, "write_timeout": 2}
+    return {"polling_interval": 0.02}
+
+
+class CalendarCelery(Celery):
+    """The Celery app, carrying the runtime (settings, sessions) that the tasks need."""
+
+    runtime: Runtime
+
+
+def create_celery(settings: Settings, runtime: Runtime) -> CalendarCelery:
+    broker_url = settings.broker_url or "memory://"
+    app = CalendarCelery("interview_calendar", set_as_current=True)
+    app.runtime = runtime
+    app.conf.update(
+        broker_url=broker_url,
+        broker_transport_options=broker_transport_options(broker_url),
+        broker_connection_timeout=2,
+        broker_connection_retry_on_startup=True,
+        broker_heartbeat=10,
+        task_publish_retry_policy={"max_retries": 2, "interval_start": 0,
+                                   "interval_step": 0.2, "interval_max": 0.2},
+        task_default_queue="interview-calendar",
+        task_ignore_result=True,
+        result_backend=None,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=SOFT_TIME_LIMIT,
+        task_time_limit=HARD_TIME_LIMIT,
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+        worker_hijack_root_logger=False,
+        timezone="UTC",
+    )
+    app.set_default()
+    import workers.tasks  # noqa: F401  (registers the shared tasks on this app)
+
+    return app
+
+
+@worker_process_init.connect
+def _fresh_pool_after_fork(**_: Any) -> None:
+    """A forked pool child must not share its parent's database connections."""
+    runtime = getattr(current_app, "runtime", None)
+    if runtime is not None:
+        runtime.engine.dispose(close=False)

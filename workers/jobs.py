@@ -1,0 +1,131 @@
+"""The job lifecycle: claim with a lease, run one attempt, finish exactly once.
+
+A job is claimed with one conditional UPDATE … RETURNING, so a redelivered message, or a second
+worker holding the same message, finds nothing to claim. The effect and the `succeeded` status
+are written in one transaction that only commits while this attempt still holds the job, so
+running a job twice never applies it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlalchemy.orm import Session
+
+from models import Job, SessionFactory, utcnow
+from workers.errors import JobFailed, Superseded, problem
+
+log = logging.getLogger(__name__)
+
+Runner = Callable[[Session, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Claim:
+    job_id: uuid.UUID
+    kind: str
+    payload: dict[str, Any]
+    attempt: int
+
+
+def claim(sessions: SessionFactory, job_id: uuid.UUID, lease: float,
+          max_attempts: int) -> Claim | None:
+    """Take the job if it is queued, or running under an expired lease, and attempts remain."""
+    now = utcnow()
+    with sessions.begin() as session:
+        row = session.execute(
+            update(Job)
+            .where(
+                Job.id == job_id,
+                Job.attempts < max_attempts,
+                or_(Job.status == "queued",
+                    (Job.status == "running") & (Job.lease_expires_at < now)),
+            )
+            .values(status="running", attempts=Job.attempts + 1,
+                    started_at=now, lease_expires_at=now + timedelta(seconds=lease))
+            .returning(Job.kind, Job.payload, Job.attempts)
+        ).one_or_none()
+    return None if row is None else Claim(job_id, row.kind, row.payload, row.attempts)
+
+
+def _held(claimed: Claim) -> Any:
+    return (Job.id == claimed.job_id) & (Job.status == "running") & (
+        Job.attempts == claimed.attempt)
+
+
+def finish(session: Session, claimed: Claim, status: str, *, result: dict[str, Any] | None = None,
+           error: dict[str, Any] | None = None) -> None:
+    """Record the outcome in `session`'s transaction; raise Superseded if the job was lost."""
+    done = session.execute(
+        update(Job).where(_held(claimed))
+        .values(status=status, result=result, error=error, finished_at=utcnow(),
+                lease_expires_at=None)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise Superseded(str(claimed.job_id))
+
+
+def release(sessions: SessionFactory, claimed: Claim) -> None:
+    """Give the job back to the queue so that a retry can claim it at once."""
+    with sessions.begin() as session:
+        session.execute(update(Job).where(_held(claimed))
+                        .values(status="queued", lease_expires_at=None))
+
+
+@contextmanager
+def heartbeat(sessions: SessionFactory, claimed: Claim, lease: float) -> Iterator[None]:
+    """Renew the lease every third of its length while the attempt runs."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(lease / 3):
+            try:
+                with sessions.begin() as session:
+                    session.execute(update(Job).where(_held(claimed)).values(
+                        lease_expires_at=utcnow() + timedelta(seconds=lease)))
+            except Exception:  # the lease then lapses and the sweep hands the job on
+                log.warning("lease renewal failed", exc_info=True,
+                            extra={"job_id": str(claimed.job_id)})
+
+    thread = threading.Thread(target=renew, name=f"lease-{claimed.job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def run(claimed: Claim, *, sessions: SessionFactory, runner: Runner, lease: float) -> None:
+    """Run one claimed attempt. Domain failures end the job; other errors propagate."""
+    with heartbeat(sessions, claimed, lease):
+        try:
+            try:
+                with sessions.begin() as session:
+                    result = runner(session, claimed.payload)
+                    finish(session, claimed, "succeeded", result=result)
+            except JobFailed as failed:
+                with sessions.begin() as session:
+                    finish(session, claimed, "failed", error=failed.problem)
+        except Superseded:
+            log.warning("attempt superseded; its writes were rolled back",
+                        extra={"job_id": str(claimed.job_id)})
+
+
+def fail_unexpectedly(sessions: SessionFactory, claimed: Claim, exc: BaseException) -> None:
+    """Fail the job on an unexpected error, without leaking internals into the problem."""
+    try:
+        with sessions.begin() as session:
+            finish(session, claimed, "failed", error=problem(
+                500, "Internal error", f"the job failed unexpectedly ({type(exc).__name__})"))
+    except Superseded:
+        pass  # another attempt already recorded the outcome
+

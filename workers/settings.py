@@ -1,0 +1,82 @@
+"""The one settings object, built from the environment at each entry point and passed down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_INSTANCE = Path("instance")
+
+
+class SettingsError(ValueError):
+    """A configuration value that cannot be used; the message names it."""
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration. `broker_url` None means embedded mode (in-process worker)."""
+
+    database_url: str
+    broker_url: str | None = None
+    admin_api_key: str | None = None
+    calendar_tz: str = "UTC"
+    port: int = 8000
+    webhook_allow_private_networks: bool = False
+    instance_path: Path = DEFAULT_INSTANCE
+    job_lease_seconds: float = 30.0
+    job_max_attempts: int = 5
+    sweep_interval_seconds: float = 5.0
+    requeue_after_seconds: float = 60.0
+    max_body_bytes: int = 32 * 1024 * 1024
+    embedded_concurrency: int = 2
+
+    @property
+    def embedded(self) -> bool:
+        return self.broker_url is None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.calendar_tz)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the environment (a `.env` file is loaded by the CLI before this runs)."""
+        env = os.environ if env is None else env
+        instance = Path(env.get("INSTANCE_PATH", str(DEFAULT_INSTANCE))).resolve()
+        default_db = f"sqlite:///{instance / 'interview-calendar.sqlite3'}"
+        database_url = env.get("DATABASE_URL") or default_db
+        calendar_tz = env.get("CALENDAR_TZ", "UTC")
+        try:
+            ZoneInfo(calendar_tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SettingsError(f"CALENDAR_TZ={calendar_tz!r} is not an IANA time zone") from exc
+        try:
+            return cls(
+                database_url=_normalise_db_url(database_url),
+                broker_url=env.get("BROKER_URL") or None,
+                admin_api_key=env.get("ADMIN_API_KEY") or None,
+                calendar_tz=calendar_tz,
+                port=int(env.get("PORT", "8000")),
+                webhook_allow_private_networks=_flag(env.get("WEBHOOK_ALLOW_PRIVATE_NETWORKS")),
+                instance_path=instance,
+                job_lease_seconds=float(env.get("JOB_LEASE_SECONDS", "30")),
+                job_max_attempts=int(env.get("JOB_MAX_ATTEMPTS", "5")),
+                sweep_interval_seconds=float(env.get("SWEEP_INTERVAL_SECONDS", "5")),
+                requeue_after_seconds=float(env.get("REQUEUE_AFTER_SECONDS", "60")),
+            )
+        except ValueError as exc:
+            raise SettingsError(f"invalid numeric setting: {exc}") from exc
+
+
+def _normalise_db_url(url: str) -> str:
+    """Accept the `postgres://` spelling that hosting platforms hand out."""
+    if url.startswith("postgres://"):
+        return "postgresql://" + url.removeprefix("postgres://")
+    return url
