@@ -58,9 +58,12 @@ def worker(args: argparse.Namespace) -> None:
     settings = _settings()
     if settings.embedded:
         sys.exit("`worker` needs BROKER_URL; in embedded mode `serve` runs its own worker")
+    celery_args = list(args.celery_args)
+    if celery_args[:1] == ["--"]:  # argparse keeps the separator; celery would read it as a value
+        celery_args = celery_args[1:]
     runtime = create_runtime(settings)
     Sweeper(runtime).start()
-    runtime.celery.worker_main(["worker", "--loglevel", args.loglevel, *args.celery_args])
+    runtime.celery.worker_main(["worker", "--loglevel", args.loglevel, *celery_args])
 
 
 def migrate(_: argparse.Namespace) -> None:

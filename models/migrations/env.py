@@ -5,11 +5,12 @@ from alembic import context
 from models import Base, make_engine
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
-assert url, "sqlalchemy.url must be set (models.migrate.alembic_config does it)"
 
 
 def run_migrations_online() -> None:
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("sqlalchemy.url is not set; use models.migrate.alembic_config")
     engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(
