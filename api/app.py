@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from uuid import uuid4
+
+from flask import Blueprint, Flask, Response, request
 
 from api import availability, db, errors, jobs, openapi, ops, people
 from api.auth import authenticate
+from workers import logs
 from workers.runtime import Runtime
 
 
@@ -26,4 +29,17 @@ def create_app(runtime: Runtime) -> Flask:
     db.register(app)
     errors.register(app)
     jobs.register(app)
+    app.before_request(_tag_request)
+    app.after_request(_echo_request_id)
     return app
+
+
+def _tag_request() -> None:
+    """Give the request an id (the caller's X-Request-Id if sane) for every log line."""
+    given = request.headers.get("X-Request-Id", "")
+    logs.request_id.set(given if 0 < len(given) <= 64 and given.isprintable() else uuid4().hex)
+
+
+def _echo_request_id(response: Response) -> Response:
+    response.headers["X-Request-Id"] = logs.request_id.get() or ""
+    return response

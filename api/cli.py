@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from dotenv import load_dotenv
 from sqlalchemy import inspect
 
 from api import keys
+from workers import logs
 from workers.settings import Settings, SettingsError
 
 
 def _settings() -> Settings:
     load_dotenv()
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
     except SettingsError as exc:
         sys.exit(f"configuration error: {exc}")
+    logs.configure(settings.log_json)
+    return settings
 
 
 def _bootstrap_admin(settings: Settings) -> None:
@@ -92,7 +94,6 @@ def demo(_: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     parser = argparse.ArgumentParser(prog="interview-calendar", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help="run the HTTP API (embedded mode: also the worker)")

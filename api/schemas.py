@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     PlainSerializer,
     PlainValidator,
@@ -97,13 +98,28 @@ class ImportIn(Input):
         return self
 
 
+def _email(value: str) -> str:
+    """Check the address's syntax but keep it as written (the unique key is its lower case)."""
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"is not a valid email address: {exc}") from None
+    return value
+
+
 class PersonIn(Input):
     name: str = Field(min_length=1, max_length=200)
-    email: EmailStr = Field(max_length=320)
+    email: Annotated[str, Field(min_length=3, max_length=320), AfterValidator(_email)]
     role: Literal["interviewer", "candidate"]
 
 
-class Page(Input):
+class Query(BaseModel):
+    """Query strings ignore parameters they do not know, as clients add cache-busters."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+
+class Page(Query):
     limit: Limit = 100
     cursor: Cursor | None = None
 
@@ -117,7 +133,7 @@ class JobsQuery(Page):
     kind: str | None = Field(default=None, max_length=40)
 
 
-class WindowQuery(Input):
+class WindowQuery(Query):
     model_config = ConfigDict(populate_by_name=True)
     from_: Instant | None = Field(default=None, alias="from")
     to: Instant | None = None

@@ -36,6 +36,7 @@ class Settings:
     requeue_after_seconds: float = 60.0
     max_body_bytes: int = 32 * 1024 * 1024
     embedded_concurrency: int = 2
+    log_json: bool = False
 
     @property
     def embedded(self) -> bool:
@@ -70,6 +71,8 @@ class Settings:
                 job_max_attempts=int(env.get("JOB_MAX_ATTEMPTS", "5")),
                 sweep_interval_seconds=float(env.get("SWEEP_INTERVAL_SECONDS", "5")),
                 requeue_after_seconds=float(env.get("REQUEUE_AFTER_SECONDS", "60")),
+                log_json=env.get("LOG_FORMAT", "json" if env.get("BROKER_URL") else "text")
+                == "json",
             )
         except ValueError as exc:
             raise SettingsError(f"invalid numeric setting: {exc}") from exc
