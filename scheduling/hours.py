@@ -47,10 +47,15 @@ def is_on_the_hour(value: datetime, tz: tzinfo) -> bool:
 
 
 def floor_hour(value: datetime, tz: tzinfo) -> datetime:
-    """The start (UTC) of the calendar hour that contains `value`."""
+    """The start (UTC) of the calendar hour that contains `value`.
+
+    The minutes past the local hour are subtracted from the instant, not from the wall-clock
+    time: wall-clock arithmetic drops `fold`, so in the repeated hour of a fall-back night it
+    would land on the first 02:00 instead of the second.
+    """
     local = value.astimezone(tz)
-    return (local - timedelta(minutes=local.minute, seconds=local.second,
-                              microseconds=local.microsecond)).astimezone(UTC)
+    return value.astimezone(UTC) - timedelta(minutes=local.minute, seconds=local.second,
+                                             microseconds=local.microsecond)
 
 
 def next_full_hour(now: datetime, tz: tzinfo) -> datetime:

@@ -36,8 +36,10 @@ def sweep(runtime: Runtime, now: datetime | None = None) -> SweepReport:
     settings = runtime.settings
     with runtime.sessions.begin() as session:
         expired = (Job.status == "running") & (Job.lease_expires_at < now)
+        # A job released on its last attempt is queued but can never be claimed again.
         given_up = session.execute(
-            update(Job).where(expired, Job.attempts >= settings.job_max_attempts)
+            update(Job).where(or_(expired, Job.status == "queued"),
+                              Job.attempts >= settings.job_max_attempts)
             .values(status="failed", finished_at=now, lease_expires_at=None,
                     error=problem(500, "Gave up", f"the job was attempted "
                                   f"{settings.job_max_attempts} times without finishing"))

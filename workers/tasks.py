@@ -7,8 +7,9 @@ import uuid
 from typing import Any
 
 from celery import Task, shared_task
+from celery.utils.time import get_exponential_backoff_interval
 
-from workers import availability, jobs
+from workers import availability, jobs, logs
 from workers.errors import is_transient
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ class TransientError(Exception):
 
 def execute(task: Task[Any, Any], job_id: str) -> None:
     """Run one attempt; release the job and retry on transient errors, fail it otherwise."""
+    logs.job_id.set(job_id)
     runtime = task.app.runtime  # type: ignore[attr-defined]
     settings = runtime.settings
     claimed: jobs.Claim | None = None
@@ -38,10 +40,17 @@ def execute(task: Task[Any, Any], job_id: str) -> None:
         if is_transient(exc):
             if claimed is not None:
                 _release_quietly(runtime, claimed)
-            raise task.retry(exc=TransientError(str(exc))) from exc
+            raise task.retry(exc=TransientError(str(exc)), countdown=_backoff(task)) from exc
         if claimed is not None:
             jobs.fail_unexpectedly(runtime.sessions, claimed, exc)
         raise
+
+
+def _backoff(task: Task[Any, Any]) -> int:
+    """Exponential backoff with full jitter; Celery applies RETRY's options only to autoretry."""
+    return get_exponential_backoff_interval(
+        factor=RETRY["retry_backoff"], retries=task.request.retries,
+        maximum=RETRY["retry_backoff_max"], full_jitter=bool(RETRY["retry_jitter"]))
 
 
 def _release_quietly(runtime: Any, claimed: jobs.Claim) -> None:
