@@ -6,7 +6,7 @@ from uuid import uuid4
 
 from flask import Blueprint, Flask, Response, request
 
-from api import availability, db, errors, jobs, openapi, ops, people
+from api import availability, db, errors, interviews, jobs, matches, openapi, ops, people, slots
 from api.auth import authenticate
 from workers import logs
 from workers.runtime import Runtime
@@ -20,7 +20,7 @@ def create_app(runtime: Runtime) -> Flask:
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
     v1.before_request(authenticate)
-    for module in (people, availability, jobs):
+    for module in (people, availability, slots, matches, interviews, jobs):
         v1.register_blueprint(module.bp)
     app.register_blueprint(v1)
     app.register_blueprint(ops.bp)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import select
@@ -11,19 +10,18 @@ from sqlalchemy import select
 from api import schemas
 from api.auth import principal, roles
 from api.db import db
-from api.errors import ApiError, invalid, not_found
+from api.errors import ApiError, not_found
 from api.jobs import accepted
 from api.operations import operation, validation_context
 from api.people import visible_person
 from api.writes import write
 from models import AvailabilityHour, InterviewParticipant, Person
-from scheduling.hours import Range, merge, merge_ranges, next_full_hour
+from scheduling.hours import Range, merge, merge_ranges
 from workers import dispatch
 from workers.availability import encode_ranges, missing_people
 
 bp = Blueprint("availability", __name__)
 
-DEFAULT_WINDOW = timedelta(days=28)
 JOB_RESPONSES: dict[int, type[schemas.BaseModel] | None] = {202: schemas.Job, 200: schemas.Job}
 
 
@@ -63,24 +61,13 @@ def remove_availability(person_id: str, body: schemas.AvailabilityIn) -> Respons
     return _submit("availability.remove", _writable_person(person_id), body)
 
 
-def window(query: schemas.WindowQuery) -> tuple[datetime, datetime]:
-    """The [from, to) window: from defaults to the next full hour, to to 28 days later."""
-    context = validation_context()
-    start = query.from_ or next_full_hour(context["now"], context["tz"])
-    end = query.to or start + DEFAULT_WINDOW
-    if end <= start:
-        raise invalid("to", "must be after from")
-    if end - start > schemas.MAX_WINDOW:
-        raise invalid("to", f"the window is at most {schemas.MAX_WINDOW.days} days")
-    return start, end
-
-
 @bp.get("/people/<person_id>/availability")
 @operation("Read a person's availability and booked hours in a window", tag="availability",
            query=schemas.WindowQuery, responses={200: schemas.Availability})
 def read_availability(person_id: str, query: schemas.WindowQuery) -> Response:
     person = visible_person(person_id)
-    start, end = window(query)
+    context = validation_context()
+    start, end = query.window(context["now"], context["tz"])
     session = db()
     hours = session.scalars(select(AvailabilityHour.start).where(
         AvailabilityHour.person_id == person.id,

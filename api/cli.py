@@ -54,6 +54,8 @@ def serve(args: argparse.Namespace) -> None:
 
 
 def worker(args: argparse.Namespace) -> None:
+    from celery.signals import worker_ready
+
     from workers.runtime import create_runtime
     from workers.sweep import Sweeper
 
@@ -64,7 +66,10 @@ def worker(args: argparse.Namespace) -> None:
     if celery_args[:1] == ["--"]:  # argparse keeps the separator; celery would read it as a value
         celery_args = celery_args[1:]
     runtime = create_runtime(settings)
-    Sweeper(runtime).start()
+    sweeper = Sweeper(runtime)
+    # Started once Celery has applied the command line (`task_default_queue=…` and the like),
+    # so that the sweep publishes to the queues this worker consumes.
+    worker_ready.connect(lambda **_: sweeper.start(), weak=False)
     runtime.celery.worker_main(["worker", "--loglevel", args.loglevel, *celery_args])
 
 

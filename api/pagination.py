@@ -22,12 +22,28 @@ def encode(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
-def decode(cursor: str) -> tuple[datetime, uuid.UUID]:
+def _unpack(cursor: str, *parsers: Callable[[str], Any]) -> list[Any]:
     try:
-        stamp, ident = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(stamp), uuid.UUID(ident)
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if len(values) != len(parsers):
+            raise ValueError(cursor)
+        return [parse(value) for parse, value in zip(parsers, values, strict=True)]
     except (ValueError, TypeError):
         raise invalid("cursor", "is not a cursor this service issued") from None
+
+
+def decode(cursor: str) -> tuple[datetime, uuid.UUID]:
+    stamp, ident = _unpack(cursor, datetime.fromisoformat, uuid.UUID)
+    return stamp, ident
+
+
+def encode_instant(value: datetime) -> str:
+    return encode([value])
+
+
+def decode_instant(cursor: str) -> datetime:
+    (stamp,) = _unpack(cursor, datetime.fromisoformat)
+    return stamp  # type: ignore[no-any-return]
 
 
 def page(session: Session, stmt: Select[tuple[T]], *, order: InstrumentedAttribute[datetime],

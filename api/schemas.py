@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Annotated, Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
@@ -14,16 +14,20 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    ValidationError,
     ValidationInfo,
     model_validator,
 )
 
-from scheduling.hours import HOUR, Range, merge_ranges, range_problem, to_utc
+from scheduling.hours import HOUR, Range, merge_ranges, next_full_hour, range_problem, to_utc
 
 MAX_RANGES = 10_000
 MAX_IMPORT_ENTRIES = 100_000
 MAX_IMPORT_HOURS = 2_000_000
 MAX_WINDOW = timedelta(days=366)
+DEFAULT_WINDOW = timedelta(days=28)
+MAX_PANEL = 50
+MAX_MATCH_PEOPLE = 20_000
 
 
 def _instant(value: Any, info: ValidationInfo) -> datetime:
@@ -134,9 +138,57 @@ class JobsQuery(Page):
 
 
 class WindowQuery(Query):
-    model_config = ConfigDict(populate_by_name=True)
     from_: Instant | None = Field(default=None, alias="from")
     to: Instant | None = None
+
+    def window(self, now: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
+        """[from, to): from defaults to the next full hour, to to 28 days later."""
+        start = self.from_ or next_full_hour(now, tz)
+        end = self.to or start + DEFAULT_WINDOW
+        if end <= start:
+            raise window_error("to must be after from")
+        if end - start > MAX_WINDOW:
+            raise window_error(f"the window is at most {MAX_WINDOW.days} days")
+        return start, end
+
+
+def window_error(message: str) -> ValidationError:
+    return ValidationError.from_exception_data("window", [
+        {"type": "value_error", "loc": ("to",), "input": None, "ctx": {"error": message}}])
+
+
+class SlotsQuery(WindowQuery, Page):
+    candidate: Id | None = None
+    interviewer: list[Id] = Field(default_factory=list, max_length=MAX_PANEL)
+
+
+class InterviewsQuery(WindowQuery, Page):
+    person: Id | None = None
+
+
+class MatchIn(Input):
+    candidates: list[Id] | None = Field(default=None, max_length=MAX_MATCH_PEOPLE)
+    interviewers: list[Id] | None = Field(default=None, max_length=MAX_MATCH_PEOPLE)
+    from_: Instant = Field(alias="from")
+    to: Instant
+    max_panel_size: int | None = Field(default=None, ge=1, le=MAX_PANEL)
+    book: bool = False
+    callback_url: str | None = Field(default=None, max_length=2048,
+                                     pattern=r"^[hH][tT][tT][pP][sS]?://[^\s]+$")
+
+    @model_validator(mode="after")
+    def bounded_window(self) -> MatchIn:
+        if self.to <= self.from_:
+            raise ValueError("to must be after from")
+        if self.to - self.from_ > MAX_WINDOW:
+            raise ValueError(f"the window is at most {MAX_WINDOW.days} days")
+        return self
+
+
+class InterviewIn(Input):
+    candidate: Id
+    interviewers: list[Id] = Field(min_length=1, max_length=MAX_PANEL)
+    start: Instant
 
 
 class Person(BaseModel):
@@ -179,6 +231,37 @@ class RangeOut(BaseModel):
 class Availability(BaseModel):
     ranges: list[RangeOut]
     booked: list[RangeOut]
+
+
+class Panel(BaseModel):
+    candidate: str
+    interviewers: list[str]
+
+
+class Slot(BaseModel):
+    start: Instant
+    end: Instant
+    candidates: list[str]
+    interviewers: list[str]
+    panels: list[Panel]
+
+
+class Slots(BaseModel):
+    slots: list[Slot]
+    next: str | None
+
+
+class Interview(BaseModel):
+    id: str
+    candidate: str
+    interviewers: list[str]
+    start: Instant
+    end: Instant
+
+
+class Interviews(BaseModel):
+    interviews: list[Interview]
+    next: str | None
 
 
 class Problem(BaseModel):

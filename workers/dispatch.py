@@ -28,6 +28,7 @@ TASKS = {
     "availability.add": "workers.add_availability",
     "availability.remove": "workers.remove_availability",
     "availability.import": "workers.import_availability",
+    "match": "workers.run_match",
 }
 OUTBOX = "outbox"
 
@@ -51,6 +52,12 @@ def publish(runtime: Runtime, job_id: uuid.UUID, kind: str) -> bool:
     except (KombuError, OSError, TimeoutError):
         log.warning("broker unavailable; the sweep will publish the job", exc_info=True,
                     extra={"job_id": str(job_id)})
+        return False
+    except Exception:  # e.g. amqp's AccessRefused, which kombu does not wrap in KombuError
+        # The job is committed: raising would answer 500 for accepted work and release its
+        # Idempotency-Key, so a retry would create it twice. The sweep keeps trying.
+        log.exception("could not publish; the sweep will try again",
+                      extra={"job_id": str(job_id)})
         return False
     return True
 

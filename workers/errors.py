@@ -22,6 +22,10 @@ class JobFailed(Exception):
         self.problem = problem(status, title, detail, **extra)
 
 
+class CalendarChanged(Exception):
+    """What the job read changed before it wrote; it reads and solves again."""
+
+
 class Superseded(Exception):
     """Another attempt of the same job finished first; this attempt's writes are discarded."""
 

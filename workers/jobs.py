@@ -21,10 +21,11 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from models import Job, SessionFactory, utcnow
-from workers.errors import JobFailed, Superseded, problem
+from workers.errors import CalendarChanged, JobFailed, Superseded, problem
 
 log = logging.getLogger(__name__)
 
+RESOLVES = 3
 Runner = Callable[[Session, dict[str, Any]], dict[str, Any]]
 
 
@@ -109,15 +110,27 @@ def run(claimed: Claim, *, sessions: SessionFactory, runner: Runner, lease: floa
     with heartbeat(sessions, claimed, lease):
         try:
             try:
-                with sessions.begin() as session:
-                    result = runner(session, claimed.payload)
-                    finish(session, claimed, "succeeded", result=result)
+                _run_until_settled(sessions, claimed, runner)
             except JobFailed as failed:
                 with sessions.begin() as session:
                     finish(session, claimed, "failed", error=failed.problem)
         except Superseded:
             log.warning("attempt superseded; its writes were rolled back",
                         extra={"job_id": str(claimed.job_id)})
+
+
+def _run_until_settled(sessions: SessionFactory, claimed: Claim, runner: Runner) -> None:
+    """Run and record success in one transaction; start over if the calendar changed under it."""
+    for _ in range(RESOLVES):
+        try:
+            with sessions.begin() as session:
+                result = runner(session, claimed.payload)
+                finish(session, claimed, "succeeded", result=result)
+            return
+        except CalendarChanged:
+            log.info("calendar changed under the job; reading it again",
+                     extra={"job_id": str(claimed.job_id)})
+    raise JobFailed(409, "Conflict", f"the calendar kept changing; gave up after {RESOLVES} tries")
 
 
 def fail_unexpectedly(sessions: SessionFactory, claimed: Claim, exc: BaseException) -> None:

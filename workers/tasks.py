@@ -9,12 +9,12 @@ from typing import Any
 from celery import Task, shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
-from workers import availability, jobs, logs
+from workers import availability, jobs, logs, matches
 from workers.errors import is_transient
 
 log = logging.getLogger(__name__)
 
-RUNNERS: dict[str, jobs.Runner] = {**availability.RUNNERS}
+RUNNERS: dict[str, jobs.Runner] = {**availability.RUNNERS, **matches.RUNNERS}
 RETRY = {"max_retries": 10, "retry_backoff": 2, "retry_backoff_max": 60, "retry_jitter": True}
 
 
@@ -72,4 +72,9 @@ def remove_availability(self: Task[Any, Any], job_id: str) -> None:
 
 @shared_task(name="workers.import_availability", bind=True, **RETRY)
 def import_availability(self: Task[Any, Any], job_id: str) -> None:
+    execute(self, job_id)
+
+
+@shared_task(name="workers.run_match", bind=True, **RETRY)
+def run_match(self: Task[Any, Any], job_id: str) -> None:
     execute(self, job_id)

@@ -107,3 +107,17 @@ def span(first: int, last: int) -> dict[str, str]:
 
 
 WAIT = {"Prefer": "wait=10"}
+
+
+def publish(api: Api, person: dict[str, Any], *ranges: dict[str, str]) -> None:
+    """Add availability and wait for its job."""
+    r = api.post(f"/v1/people/{person['id']}/availability", {"ranges": list(ranges)},
+                 headers=WAIT)
+    assert r.status_code == 200 and r.json["status"] == "succeeded", r.json
+
+
+def book(api: Api, candidate: dict[str, Any], interviewers: list[dict[str, Any]],
+         hour: int) -> TestResponse:
+    return api.post("/v1/interviews", {"candidate": candidate["id"],
+                                       "interviewers": [i["id"] for i in interviewers],
+                                       "start": hours_from_now(hour)})

@@ -1,0 +1,77 @@
+"""The match job: load free hours, solve with no connection held, book in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models import Interview, InterviewParticipant
+from scheduling import match
+from scheduling.hours import HOUR
+from workers.calendar import free_hours, people_free_in
+from workers.errors import CalendarChanged
+
+
+def _people(session: Session, ids: list[str] | None, role: str, start: datetime,
+            end: datetime) -> list[match.Person]:
+    chosen = ([uuid.UUID(i) for i in ids] if ids is not None
+              else people_free_in(session, role, start, end))
+    return [match.Person(str(p), frozenset(hours))
+            for p, hours in free_hours(session, chosen, start, end).items()]
+
+
+def load(session: Session,
+         payload: dict[str, Any]) -> tuple[list[match.Person], list[match.Person]]:
+    start, end = datetime.fromisoformat(payload["from"]), datetime.fromisoformat(payload["to"])
+    return (_people(session, payload.get("candidates"), "candidate", start, end),
+            _people(session, payload.get("interviewers"), "interviewer", start, end))
+
+
+def _book(session: Session, result: match.Match) -> list[str]:
+    """Insert every interview at once; any conflict rolls all of them back."""
+    ids = [uuid.uuid4() for _ in result.interviews]
+    if not ids:
+        return []
+    try:
+        with session.begin_nested():
+            session.execute(insert(Interview), [
+                {"id": ident, "candidate_id": uuid.UUID(i.candidate), "start": i.start,
+                 "end": i.start + HOUR}
+                for ident, i in zip(ids, result.interviews, strict=True)])
+            session.execute(insert(InterviewParticipant), [
+                {"interview_id": ident, "person_id": uuid.UUID(person), "start": i.start}
+                for ident, i in zip(ids, result.interviews, strict=True)
+                for person in (i.candidate, *i.interviewers)])
+    except IntegrityError as exc:
+        raise CalendarChanged("the calendar changed while the match was solved") from exc
+    return [str(i) for i in ids]
+
+
+def run(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """The job runner. Loading uses a short session of its own, so none is open while solving."""
+    with Session(bind=session.get_bind()) as reader:
+        candidates, interviewers = load(reader, payload)
+    result = match.solve(candidates, interviewers, payload.get("max_panel_size"))
+    booked = _book(session, result) if payload.get("book") else []
+    interviews = [{"candidate": i.candidate, "start": _z(i.start), "end": _z(i.end),
+                   "interviewers": list(i.interviewers)} for i in result.interviews]
+    for interview, ident in zip(interviews, booked, strict=False):
+        interview["id"] = ident
+    return {
+        "interviews": interviews,
+        "unscheduled": [{"candidate": u.candidate, "reason": u.reason}
+                        for u in result.unscheduled],
+        "stats": vars(result.stats),
+    }
+
+
+def _z(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
+
+
+RUNNERS = {"match": run}
