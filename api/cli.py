@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 from sqlalchemy import inspect
 
 from api import keys
@@ -14,7 +14,7 @@ from workers.settings import Settings, SettingsError
 
 
 def _settings() -> Settings:
-    load_dotenv()
+    load_dotenv(find_dotenv(usecwd=True))
     try:
         settings = Settings.from_env()
     except SettingsError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy.orm import Session
 
 from workers.runtime import Runtime
@@ -14,8 +14,10 @@ def runtime() -> Runtime:
 
 
 def db() -> Session:
+    """The request's session; GET and HEAD requests never write, so theirs is read-only."""
     if "db" not in g:
-        g.db = runtime().sessions()
+        rt = runtime()
+        g.db = (rt.readers if request.method in ("GET", "HEAD") else rt.sessions)()
     session: Session = g.db
     return session
 

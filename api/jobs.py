@@ -59,7 +59,7 @@ def wait_for(job_id: uuid.UUID, seconds: float) -> Job | None:
     deadline = time.monotonic() + seconds
     pause = 0.01
     while True:
-        with runtime().sessions() as session:
+        with runtime().readers() as session:
             job = session.get(Job, job_id)
             if job is not None and job.status in ("succeeded", "failed"):
                 return job

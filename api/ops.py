@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 
 from api.db import runtime
+from models import read_only
 
 bp = Blueprint("ops", __name__)
 
@@ -21,7 +22,7 @@ def readyz() -> Response:
     rt = runtime()
     checks = {"database": "ok", "broker": "ok"}
     try:
-        with rt.engine.connect() as conn:
+        with read_only(rt.engine).connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # any failure means not ready; the reason is reported
         checks["database"] = type(exc).__name__

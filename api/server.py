@@ -62,4 +62,5 @@ def serve_production(settings: Settings, host: str, port: int) -> None:
         "timeout": 60,
         "graceful_timeout": 20,
         "accesslog": "-",
+        "control_socket_disable": True,  # one shared socket per user would collide
     }).run()

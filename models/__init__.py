@@ -2,7 +2,7 @@
 
 from models.base import Base, utcnow
 from models.calendar import AvailabilityHour, Interview, InterviewParticipant
-from models.db import SessionFactory, make_engine, make_session_factory
+from models.db import SessionFactory, make_engine, make_session_factory, read_only
 from models.idempotency import IdempotencyKey
 from models.jobs import Job
 from models.people import ApiKey, Person
@@ -19,5 +19,6 @@ __all__ = [
     "SessionFactory",
     "make_engine",
     "make_session_factory",
+    "read_only",
     "utcnow",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SessionFactory = sessionmaker[Session]
+READ_ONLY = "interview_calendar_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -23,7 +24,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(
         parsed,
@@ -38,7 +39,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     """Foreign keys are off by default in SQLite; WAL lets readers run beside the one writer."""
-    dbapi_connection.isolation_level = None  # transactions are begun by _sqlite_begin_immediate
+    dbapi_connection.isolation_level = None  # transactions are begun by _sqlite_begin
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -46,10 +47,17 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Connection) -> None:
-    """Take the write lock up front: a deferred transaction that later writes fails with
-    SQLITE_BUSY at once instead of waiting, which threads of one process would hit."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(connection: Connection) -> None:
+    """Writers take the write lock up front: a deferred transaction that reads and then writes
+    fails with SQLITE_BUSY at once, without waiting, when another writer got in between.
+    Read-only transactions begin deferred, so a long write does not stall them (WAL)."""
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine for transactions that never write (deferred BEGIN on SQLite)."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:

@@ -4,7 +4,7 @@ kombu's `memory://` transport reaches only threads of the same process, so the w
 thread beside the web server (as `celery.contrib.testing.worker` does). Messages live in memory
 and vanish with the process; the jobs table does not, and the sweep (started here too)
 re-publishes every queued job and hands on every job whose lease lapsed, so an accepted job
-survives a restart.
+survives a restart; at start-up it does so at once, as one process owns the SQLite file.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class EmbeddedWorker:
         self.sweeper = Sweeper(runtime)
 
     def start(self) -> None:
-        sweep(self.runtime)  # publish what a previous run left queued, before taking requests
+        sweep(self.runtime, restarted=True)  # what the previous process left, before requests
         self.thread.start()
         self.sweeper.start()
 

@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import Interview, InterviewParticipant
+from models import Interview, InterviewParticipant, read_only
 from scheduling import match
 from scheduling.hours import HOUR
 from workers.calendar import free_hours, people_free_in
@@ -54,7 +54,7 @@ def _book(session: Session, result: match.Match) -> list[str]:
 
 def run(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     """The job runner. Loading uses a short session of its own, so none is open while solving."""
-    with Session(bind=session.get_bind()) as reader:
+    with Session(bind=read_only(session.get_bind().engine)) as reader:
         candidates, interviewers = load(reader, payload)
     result = match.solve(candidates, interviewers, payload.get("max_panel_size"))
     booked = _book(session, result) if payload.get("book") else []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
 
@@ -31,11 +31,15 @@ class SweepReport:
     given_up: int
 
 
-def sweep(runtime: Runtime, now: datetime | None = None) -> SweepReport:
+def sweep(runtime: Runtime, now: datetime | None = None, *,
+          restarted: bool = False) -> SweepReport:
+    """One round. `restarted`: the embedded server's messages and running attempts died with
+    its previous process, so every queued and running job is handed on at once."""
     now = now or utcnow()
     settings = runtime.settings
     with runtime.sessions.begin() as session:
-        expired = (Job.status == "running") & (Job.lease_expires_at < now)
+        expired = (Job.status == "running") & (Job.lease_expires_at < (
+            datetime.max.replace(tzinfo=UTC) if restarted else now))
         # A job released on its last attempt is queued but can never be claimed again.
         given_up = session.execute(
             update(Job).where(or_(expired, Job.status == "queued"),
@@ -48,7 +52,7 @@ def sweep(runtime: Runtime, now: datetime | None = None) -> SweepReport:
             update(Job).where(expired).values(status="queued", published_at=None,
                                               lease_expires_at=None)
         ).rowcount  # type: ignore[attr-defined]
-        stale = now - timedelta(seconds=settings.requeue_after_seconds)
+        stale = now + timedelta(seconds=0 if restarted else -settings.requeue_after_seconds)
         due = (select(Job.id).where(Job.status == "queued",
                                     or_(Job.published_at.is_(None), Job.published_at < stale))
                .limit(BATCH).scalar_subquery())

@@ -195,3 +195,17 @@ def test_the_sweep_publishes_at_most_one_message_per_job_however_often_it_runs(
         sweep(runtime, now=start + timedelta(seconds=k))
 
     assert published_ids(runtime) == sorted(str(job_id) for job_id in ids)
+
+
+def test_after_an_embedded_restart_every_queued_and_running_job_is_handed_on_at_once(
+    runtime: Runtime,
+) -> None:
+    fresh, running = a_job(runtime), a_job(runtime)
+    claim(runtime, running)
+
+    assert sweep(runtime).published == 0, "a fresh message and a live lease are left alone"
+    report = sweep(runtime, restarted=True)
+
+    assert (report.requeued, report.published) == (1, 2)
+    assert published_ids(runtime) == sorted([str(fresh), str(running)])
+    assert job_row(runtime, running).status == "queued"
