@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from dotenv import find_dotenv, load_dotenv
@@ -55,6 +56,8 @@ def serve(args: argparse.Namespace) -> None:
 
 def worker(args: argparse.Namespace) -> None:
     from celery.signals import worker_ready
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import configure_mappers
 
     from workers.runtime import create_runtime
     from workers.sweep import Sweeper
@@ -62,10 +65,17 @@ def worker(args: argparse.Namespace) -> None:
     settings = _settings()
     if settings.embedded:
         sys.exit("`worker` needs BROKER_URL; in embedded mode `serve` runs its own worker")
-    celery_args = list(args.celery_args)
-    if celery_args[:1] == ["--"]:  # argparse keeps the separator; celery would read it as a value
-        celery_args = celery_args[1:]
+    celery_args = [a for a in args.celery_args if a != "--"]  # celery would read it as a value
     runtime = create_runtime(settings)
+    # The prefork pool forks beside the sweeper thread, whenever a pool process has to be
+    # replaced. SQLAlchemy's one-time set-up (mapper configuration; dialect initialisation on
+    # the first connection) runs under locks that a fork in its middle leaves held for ever in
+    # the new pool process, which then hangs on its first job: do it here, before any thread.
+    configure_mappers()
+    try:
+        runtime.engine.connect().close()
+    except SQLAlchemyError:  # the database is down: the sweep and the tasks retry it
+        logging.getLogger(__name__).warning("database unavailable at start", exc_info=True)
     sweeper = Sweeper(runtime)
     # Started once Celery has applied the command line (`task_default_queue=…` and the like),
     # so that the sweep publishes to the queues this worker consumes.
@@ -107,14 +117,16 @@ def main(argv: list[str] | None = None) -> None:
     p.set_defaults(func=serve)
     p = sub.add_parser("worker", help="run a Celery worker (production mode)")
     p.add_argument("--loglevel", default="INFO")
-    p.add_argument("celery_args", nargs=argparse.REMAINDER, help="passed on to `celery worker`")
     p.set_defaults(func=worker)
     sub.add_parser("migrate", help="apply the database migrations").set_defaults(func=migrate)
     p = sub.add_parser("create-admin-key", help="create and print a new admin API key")
     p.add_argument("--label", default="created by create-admin-key")
     p.set_defaults(func=create_admin_key)
     sub.add_parser("demo", help="load demo people and availability").set_defaults(func=demo)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "worker":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.celery_args = extra  # `worker` passes what it does not know on to `celery worker`
     args.func(args)
 
 

@@ -27,8 +27,10 @@ def broker_transport_options(broker_url: str) -> dict[str, Any]:
             "socket_connect_timeout": 2,
             "health_check_interval": 10,
         }
-    if broker_url.startswith(("amqp://", "pyamqp://")):
-        return {"confirm_publish": True, "read_timeout": 2, "write_timeout": 2}
+    if broker_url.startswith(("amqp://", "amqps://", "pyamqp://")):
+        # A publish that times out waits three times on a frozen broker: for the confirm, then
+        # for channel.close-ok and connection.close-ok when kombu drops the pooled connection.
+        return {"confirm_publish": True, "read_timeout": 1, "write_timeout": 1}
     return {"polling_interval": 0.02}
 
 
@@ -48,8 +50,9 @@ def create_celery(settings: Settings, runtime: Runtime) -> CalendarCelery:
         broker_connection_timeout=2,
         broker_connection_retry_on_startup=True,
         broker_heartbeat=10,
-        task_publish_retry_policy={"max_retries": 2, "interval_start": 0,
-                                   "interval_step": 0.2, "interval_max": 0.2},
+        # No reconnect loop inside a publish: each retry would wait out the connect timeout
+        # again (8 s on a frozen broker with 2 retries). A failed publish is left to the sweep.
+        task_publish_retry_policy={"max_retries": 0},
         task_default_queue="interview-calendar",
         task_ignore_result=True,
         result_backend=None,

@@ -120,12 +120,12 @@ def wait_until_ready(stack: Stack) -> None:
 
 
 @pytest.fixture(scope="module")
-def release(database_url: str, tmp_path_factory: pytest.TempPathFactory
+def release(integration_database_url: str, tmp_path_factory: pytest.TempPathFactory
             ) -> subprocess.CompletedProcess[str]:
     """`honcho run` of the Procfile's release entry, on the (already migrated) test database."""
     tmp = tmp_path_factory.mktemp("release")
     (tmp / "empty.env").write_text("")
-    env = environment(database_url, secrets.token_urlsafe(24), 0, 0, tmp)
+    env = environment(integration_database_url, secrets.token_urlsafe(24), 0, 0, tmp)
     command = shlex.split(procfile_entries()["release"])
     return subprocess.run([str(HONCHO), "-e", str(tmp / "empty.env"), "run", *command],
                           cwd=tmp, env=env, capture_output=True, text=True, timeout=60,
@@ -133,13 +133,13 @@ def release(database_url: str, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture(scope="module")
-def stack(database_url: str, release: subprocess.CompletedProcess[str],
+def stack(integration_database_url: str, release: subprocess.CompletedProcess[str],
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("procfile")
     (tmp / "empty.env").write_text("")
     web_port, flower_port = free_port(), free_port()
     admin_key = "ic_" + secrets.token_urlsafe(32)
-    env = environment(database_url, admin_key, web_port, flower_port, tmp)
+    env = environment(integration_database_url, admin_key, web_port, flower_port, tmp)
     log = tmp / "honcho.log"
     with log.open("wb") as out:
         honcho = subprocess.Popen(

@@ -1,0 +1,454 @@
+"""Integration: the API in production mode in this process, real worker processes, real brokers.
+
+The API is the Flask app over a Runtime whose broker is Redis or RabbitMQ (or a broker that is
+down or hung, on purpose); the worker is `interview-calendar worker` in a process group of its
+own, killed with its pool at teardown. Everything runs on the PostgreSQL, Redis and RabbitMQ of
+127.0.0.1; nothing is mocked and nothing is skipped when a service is missing.
+
+Two things are this package's own, so that nothing else takes its work:
+- the database: tests/api keeps an embedded worker and a sweeper running on the session-wide
+  `database_url` until the session ends, and they would publish and run these tests' jobs;
+- the queue (`task_default_queue`, for the API and, from the command line, for the worker), so
+  that another worker on the same broker, such as a developer's, never takes these messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from celery import current_app
+from flask.testing import FlaskClient
+from kombu import Connection, Exchange, Queue
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+from api import keys
+from api.app import create_app
+from models import AvailabilityHour, Job
+from models.migrate import upgrade
+from tests.conftest import AMQP_URL, PG_ADMIN_URL, REDIS_URL, truncate_all
+from workers.runtime import Runtime, create_runtime
+from workers.settings import Settings
+
+BROKERS = {"redis": REDIS_URL, "rabbitmq": AMQP_URL}
+DEFAULT_PORTS = {"redis": 6379, "rabbitmq": 5672}
+CLI = Path(sys.executable).with_name("interview-calendar")
+QUEUE = f"ic-integration-{uuid.uuid4().hex[:10]}"
+START_TIMEOUT = 30.0
+JOB_TIMEOUT = 40.0
+# Short enough that a dead attempt is handed on within seconds; and stacks on a fatal signal.
+WORKER_ENV = {"JOB_LEASE_SECONDS": "3", "SWEEP_INTERVAL_SECONDS": "1",
+              "REQUEUE_AFTER_SECONDS": "10", "PYTHONFAULTHANDLER": "1"}
+DONE = ("succeeded", "failed")
+
+
+def wait_until(check: Callable[[], Any], timeout: float, what: str,
+               explain: Callable[[], str] = lambda: "") -> Any:
+    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout:g} s\n{explain()}")
+        time.sleep(0.1)
+
+
+def next_day() -> datetime:
+    """An hour well inside the publishable window: tomorrow at 00:00 UTC."""
+    return datetime.combine(datetime.now(UTC).date() + timedelta(days=1),
+                            datetime.min.time(), UTC)
+
+
+def z(moment: datetime) -> str:
+    """UTC with `Z`, as the API answers (and as a query string can carry it)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def span(start: datetime, hours: int) -> dict[str, str]:
+    return {"start": z(start), "end": z(start + timedelta(hours=hours))}
+
+
+# --- the database -------------------------------------------------------------------------
+
+@dataclass
+class Calendar:
+    """Direct reads of the database, to check what the API and the workers wrote."""
+
+    url: str
+    engine: Engine
+
+    def jobs(self, ids: list[str]) -> dict[str, Job]:
+        with Session(self.engine) as session:
+            rows = session.scalars(select(Job).where(Job.id.in_([uuid.UUID(i) for i in ids])))
+            return {str(job.id): job for job in rows}
+
+    def job(self, job_id: str) -> Job:
+        return self.jobs([job_id])[job_id]
+
+    def hours(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(AvailabilityHour)) or 0)
+
+    def wait_for(self, ids: list[str], timeout: float = JOB_TIMEOUT,
+                 explain: Callable[[], str] = lambda: "") -> dict[str, Job]:
+        """Every job finished (succeeded or failed); returns the rows."""
+        def finished() -> dict[str, Job] | None:
+            rows = self.jobs(ids)
+            return rows if all(rows[i].status in DONE for i in ids) else None
+
+        def report() -> str:
+            statuses = [r.status for r in self.jobs(ids).values()]
+            counts = {s: statuses.count(s) for s in set(statuses)}
+            return f"job statuses {counts}\n{explain()}"
+
+        rows: dict[str, Job] = wait_until(finished, timeout, f"{len(ids)} job(s) finishing",
+                                          report)
+        return rows
+
+
+@pytest.fixture(scope="session")
+def integration_database_url() -> Iterator[str]:
+    """A database of this package's own, brought up by the real migrations."""
+    name = f"ic_integration_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def calendar(integration_database_url: str) -> Iterator[Calendar]:
+    """An empty calendar."""
+    truncate_all(integration_database_url)
+    engine = create_engine(integration_database_url)
+    yield Calendar(integration_database_url, engine)
+    engine.dispose()
+
+
+# --- brokers ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def queue() -> Iterator[str]:
+    """This session's queue; removed from both brokers at the end."""
+    yield QUEUE
+    with Connection(AMQP_URL, connect_timeout=5) as conn:
+        channel = conn.channel()
+        Queue(QUEUE, Exchange(QUEUE), QUEUE, channel=channel).delete()
+        Exchange(QUEUE, channel=channel).delete()
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
+    for key in client.scan_iter(match=f"*{QUEUE}*"):  # the list and kombu's binding sets
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture(params=list(BROKERS), ids=list(BROKERS))
+def broker(request: pytest.FixtureRequest) -> str:
+    """The name of a real broker: each test that takes it runs on Redis and on RabbitMQ."""
+    name: str = request.param
+    return name
+
+
+def closed_port() -> int:
+    """A local port on which nothing listens: connections are refused at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def broker_url_on(name: str, port: int | None = None, password: str | None = None) -> str:
+    """The URL of real broker `name` with another local port, or another password."""
+    parts = urlsplit(BROKERS[name])
+    user = f"{parts.username}:{password}@" if password is not None else (
+        parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else "")
+    netloc = f"{user}{parts.hostname}:{port or parts.port or DEFAULT_PORTS[name]}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class HungBroker:
+    """A TCP listener that accepts connections and never says a word."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self.sock.getsockname()[1]
+        self.held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, name="hung-broker", daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):  # closed at teardown
+            while True:
+                conn, _ = self.sock.accept()
+                self.held.append(conn)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accept(); close() alone does not
+        self.sock.close()
+        for conn in self.held:
+            conn.close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def hung_broker() -> Iterator[HungBroker]:
+    hung = HungBroker()
+    yield hung
+    hung.close()
+
+
+class FreezableProxy:
+    """A TCP proxy to a real broker that can freeze: connections stay open, bytes stop.
+
+    That is a broker which hangs after the API has connected (a stopped VM, a full disk, a
+    network partition that drops packets), unlike one that refuses or never answers.
+    """
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.frozen = threading.Event()
+        self.closed = threading.Event()
+        self.sockets: list[socket.socket] = []
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, name="proxy", daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                client, _ = self.sock.accept()
+                if self.frozen.is_set():  # a frozen broker takes the connection, then nothing
+                    self.sockets.append(client)
+                    continue
+                upstream = socket.create_connection(("127.0.0.1", self.upstream_port), 5)
+                upstream.settimeout(None)
+                self.sockets += [client, upstream]
+                for a, b in ((client, upstream), (upstream, client)):
+                    threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                while self.frozen.is_set() and not self.closed.is_set():
+                    time.sleep(0.02)
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self.closed.set()
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
+        for s in self.sockets:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+
+@pytest.fixture
+def proxy_to(broker: str) -> Iterator[FreezableProxy]:
+    """A freezable proxy in front of the real broker of this test's parameter."""
+    proxy = FreezableProxy(urlsplit(BROKERS[broker]).port or DEFAULT_PORTS[broker])
+    yield proxy
+    proxy.close()
+
+
+# --- the API --------------------------------------------------------------------------------
+
+@dataclass
+class Client:
+    """The production API in this process, acting with one admin key."""
+
+    runtime: Runtime
+    client: FlaskClient
+    key: str
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+    def get(self, path: str) -> TestResponse:
+        return self.client.get(path, headers=self._headers())
+
+    def post(self, path: str, body: Any, headers: dict[str, str] | None = None) -> TestResponse:
+        return self.client.post(path, json=body, headers={**self._headers(), **(headers or {})})
+
+    def person(self, role: str = "interviewer") -> str:
+        r = self.post("/v1/people", {"name": "Pat", "role": role,
+                                     "email": f"pat-{uuid.uuid4().hex}@example.com"})
+        assert r.status_code == 201, r.get_json()
+        return str(r.get_json()["id"])
+
+    def add_availability(self, person: str, *ranges: dict[str, str]) -> TestResponse:
+        return self.post(f"/v1/people/{person}/availability", {"ranges": list(ranges)})
+
+    def timed_add_availability(self, person: str, *ranges: dict[str, str]
+                               ) -> tuple[TestResponse, float]:
+        began = time.monotonic()
+        r = self.add_availability(person, *ranges)
+        return r, time.monotonic() - began
+
+
+def production_runtime(database_url: str, broker_url: str, queue: str) -> Runtime:
+    """A production-mode runtime publishing to `queue`; the process's default app is kept."""
+    previous = current_app._get_current_object()
+    runtime = create_runtime(replace(Settings.from_env({}), database_url=database_url,
+                                     broker_url=broker_url))
+    runtime.celery.conf.task_default_queue = queue
+    previous.set_default()
+    previous.set_current()
+    return runtime
+
+
+@pytest.fixture
+def api_on(calendar: Calendar, queue: str) -> Iterator[Callable[[str], Client]]:
+    """Builds the API over this test's calendar with a broker URL of the test's choosing."""
+    runtimes: list[Runtime] = []
+
+    def build(broker_url: str) -> Client:
+        runtime = production_runtime(calendar.url, broker_url, queue)
+        runtimes.append(runtime)
+        with runtime.sessions.begin() as session:
+            key = keys.issue(session, "admin", label="integration tests")
+        return Client(runtime, create_app(runtime).test_client(), key)
+
+    yield build
+    for runtime in runtimes:
+        runtime.celery.close()
+        runtime.engine.dispose()
+
+
+@pytest.fixture
+def api(api_on: Callable[[str], Client], broker: str) -> Client:
+    """The API on the real broker of this test's parameter."""
+    return api_on(BROKERS[broker])
+
+
+# --- worker processes ---------------------------------------------------------------------
+
+def children_of(pid: int) -> list[int]:
+    """Pids whose parent is `pid`, read from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:  # it exited meanwhile
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def process_state(pid: int) -> str:
+    """State and kernel wait channel, e.g. `S futex_do_wait` for a process stuck on a lock."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return f"{state} {Path(f'/proc/{pid}/wchan').read_text()}"
+    except OSError:
+        return "gone"
+
+
+@dataclass
+class Worker:
+    """`interview-calendar worker`: a Celery main process and its prefork pool."""
+
+    proc: subprocess.Popen[bytes]
+    name: str
+    log: Path
+
+    def output(self, tail: int = 6000) -> str:
+        return (f"--- worker {self.name}: main {self.proc.pid} {process_state(self.proc.pid)}, "
+                f"pool {[(pid, process_state(pid)) for pid in self.pool()]}; log (tail) ---\n"
+                + self.log.read_text(errors="replace")[-tail:])
+
+    def post_mortem(self) -> str:
+        """The log after SIGABRT to each pool process: faulthandler writes their Python stacks."""
+        for pid in self.pool():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGABRT)
+        time.sleep(1)
+        return self.output(20000)
+
+    def wait_ready(self) -> None:
+        def ready() -> bool:
+            if self.proc.poll() is not None:
+                pytest.fail(f"the worker exited with {self.proc.returncode}\n{self.output()}")
+            return any(self.name in line and " ready." in line
+                       for line in self.log.read_text(errors="replace").splitlines())
+        wait_until(ready, START_TIMEOUT, f"worker {self.name} ready", self.output)
+
+    def pool(self) -> list[int]:
+        return children_of(self.proc.pid)
+
+    def stop(self) -> None:
+        """SIGTERM to the group (warm shutdown); SIGKILL if it lingers."""
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):  # the pool, if the main process left it
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        if self.proc.poll() is None:
+            self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def start_worker(calendar: Calendar, queue: str, tmp_path: Path
+                 ) -> Iterator[Callable[[str], Worker]]:
+    """Starts `interview-calendar worker` on a broker URL, and waits until it is ready."""
+    started: list[Worker] = []
+
+    def start(broker_url: str) -> Worker:
+        name = f"it-{uuid.uuid4().hex[:8]}"
+        env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(tmp_path),
+               "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "DATABASE_URL": calendar.url,
+               "BROKER_URL": broker_url, **WORKER_ENV}
+        log = tmp_path / f"{name}.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [str(CLI), "worker", "--loglevel", "INFO", "--",
+                 "--pool", "prefork", "--concurrency", "1", "--hostname", f"{name}@%h",
+                 "--without-mingle", "--without-gossip", f"task_default_queue={queue}"],
+                cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True)
+        worker = Worker(proc, name, log)
+        started.append(worker)
+        worker.wait_ready()
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
+def worker(start_worker: Callable[[str], Worker], broker: str) -> Worker:
+    """A worker on the real broker of this test's parameter."""
+    return start_worker(BROKERS[broker])

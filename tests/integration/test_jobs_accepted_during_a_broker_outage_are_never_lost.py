@@ -1,0 +1,138 @@
+"""A broker that is down, hung or frozen never fails a submission, slows it past a bound, or
+loses the job: the row is the outbox, and a worker's sweep publishes what the API could not.
+
+Each scenario prints one line: submitted / completed / lost / duplicated, and answer times.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.integration.conftest import (
+    BROKERS,
+    Calendar,
+    Client,
+    FreezableProxy,
+    HungBroker,
+    Worker,
+    broker_url_on,
+    closed_port,
+    next_day,
+    span,
+)
+
+pytestmark = pytest.mark.timeout(90)
+
+HOURS_PER_JOB = 2
+# A refused connection fails at once; a silent broker costs one socket timeout (2 s), or, for
+# RabbitMQ frozen under an open connection, three reads of 1 s (see workers/celery_app.py).
+REFUSED_BOUND = 1.0
+SILENT_BOUND = 3.5
+
+
+def submit(api: Client, person: str, first: datetime, count: int) -> tuple[list[str], list[float]]:
+    """`count` jobs adding disjoint hours; their ids and how long each answer took."""
+    ids, seconds = [], []
+    for k in range(count):
+        r, took = api.timed_add_availability(
+            person, span(first + timedelta(hours=HOURS_PER_JOB * k), HOURS_PER_JOB))
+        assert r.status_code == 202, (r.status_code, r.get_json())
+        ids.append(r.get_json()["id"])
+        seconds.append(took)
+    return ids, seconds
+
+
+def assert_left_for_the_sweep(calendar: Calendar, ids: list[str]) -> None:
+    rows = calendar.jobs(ids).values()
+    assert [(job.status, job.published_at) for job in rows] == [("queued", None)] * len(ids)
+
+
+def assert_each_ran_once(calendar: Calendar, ids: list[str], worker: Worker, scenario: str,
+                         seconds: list[float]) -> None:
+    """Every job succeeded, with its own hours added exactly once; print the scenario's line."""
+    began = time.monotonic()
+    rows = calendar.wait_for(ids, explain=worker.post_mortem)
+    waited = time.monotonic() - began
+    completed = [job for job in rows.values() if job.status == "succeeded"]
+    duplicated = [job for job in completed
+                  if job.result != {"added": HOURS_PER_JOB, "already_present": 0}]
+    print(f"\n[{scenario}] submitted={len(ids)} completed={len(completed)} "
+          f"lost={len(ids) - len(completed)} duplicated={len(duplicated)} "
+          f"answers: max {max(seconds):.2f} s, mean {sum(seconds) / len(seconds):.2f} s; "
+          f"all done {waited:.1f} s later")
+    assert len(completed) == len(ids), [(job.status, job.error) for job in rows.values()]
+    assert not duplicated
+    assert [job.attempts for job in rows.values()] == [1] * len(ids)
+    assert calendar.hours() == HOURS_PER_JOB * len(ids)
+
+
+def test_jobs_accepted_while_the_broker_refuses_connections_run_once_it_is_back(
+        api_on: Callable[[str], Client], start_worker: Callable[[str], Worker],
+        calendar: Calendar, broker: str) -> None:
+    api = api_on(broker_url_on(broker, port=closed_port()))
+    ids, seconds = submit(api, api.person(), next_day(), 30)
+    assert max(seconds) < REFUSED_BOUND, seconds
+    assert_left_for_the_sweep(calendar, ids)
+
+    worker = start_worker(BROKERS[broker])
+    assert_each_ran_once(calendar, ids, worker, f"broker refusing connections, {broker}",
+                         seconds)
+
+
+def test_jobs_accepted_while_the_broker_never_answers_run_once_it_is_back(
+        api_on: Callable[[str], Client], start_worker: Callable[[str], Worker],
+        calendar: Calendar, hung_broker: HungBroker, broker: str) -> None:
+    api = api_on(broker_url_on(broker, port=hung_broker.port))
+    ids, seconds = submit(api, api.person(), next_day(), 5)
+    assert max(seconds) < SILENT_BOUND, seconds
+    assert_left_for_the_sweep(calendar, ids)
+
+    worker = start_worker(BROKERS[broker])
+    assert_each_ran_once(calendar, ids, worker, f"broker accepting but never answering, {broker}",
+                         seconds)
+
+
+def test_jobs_accepted_while_the_apis_broker_connection_is_frozen_still_run(
+        api_on: Callable[[str], Client], start_worker: Callable[[str], Worker],
+        calendar: Calendar, proxy_to: FreezableProxy, broker: str) -> None:
+    """The API reaches the broker through a proxy that freezes; the worker reaches it directly."""
+    worker = start_worker(BROKERS[broker])
+    api = api_on(broker_url_on(broker, port=proxy_to.port))
+    person, first = api.person(), next_day()
+    before, _ = submit(api, person, first, 1)
+    calendar.wait_for(before, explain=worker.post_mortem)  # the API holds a live connection
+
+    proxy_to.frozen.set()
+    during, seconds = submit(api, person, first + timedelta(hours=HOURS_PER_JOB), 3)
+    assert max(seconds) < SILENT_BOUND, seconds
+    calendar.wait_for(during, explain=worker.post_mortem)  # published by the worker's sweep
+
+    proxy_to.frozen.clear()
+    after, _ = submit(api, person, first + timedelta(hours=HOURS_PER_JOB * 4), 1)
+    assert_each_ran_once(calendar, before + during + after, worker,
+                         f"the API's broker connection frozen, {broker}", seconds)
+
+
+def test_a_job_is_accepted_when_rabbitmq_refuses_our_login(
+        api_on: Callable[[str], Client], start_worker: Callable[[str], Worker],
+        calendar: Calendar) -> None:
+    """amqp raises AccessRefused, which kombu does not wrap: it must not escape the commit."""
+    api = api_on(broker_url_on("rabbitmq", password="not-the-password"))
+    person, first = api.person(), next_day()
+    ids, seconds = submit(api, person, first, 3)
+    assert max(seconds) < REFUSED_BOUND, seconds
+    assert_left_for_the_sweep(calendar, ids)
+    body = {"ranges": [span(first + timedelta(hours=HOURS_PER_JOB * 3), HOURS_PER_JOB)]}
+    path, key = f"/v1/people/{person}/availability", {"Idempotency-Key": "login-refused"}
+    once = api.post(path, body, key)
+    again = api.post(path, body, key)
+    assert (once.status_code, again.status_code) == (202, 202)
+    assert again.get_json()["id"] == once.get_json()["id"]  # a replay, not a second job
+    ids.append(once.get_json()["id"])
+
+    worker = start_worker(BROKERS["rabbitmq"])
+    assert_each_ran_once(calendar, ids, worker, "rabbitmq refusing the login", seconds)
