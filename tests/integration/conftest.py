@@ -35,15 +35,14 @@ import redis
 from celery import current_app
 from flask.testing import FlaskClient
 from kombu import Connection, Exchange, Queue
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from api import keys
 from api.app import create_app
 from models import AvailabilityHour, Job
-from models.migrate import upgrade
-from tests.conftest import AMQP_URL, PG_ADMIN_URL, REDIS_URL, truncate_all
+from tests.conftest import AMQP_URL, REDIS_URL, fresh_database, truncate_all
 from workers.runtime import Runtime, create_runtime
 from workers.settings import Settings
 
@@ -127,17 +126,9 @@ class Calendar:
 
 @pytest.fixture(scope="session")
 def integration_database_url() -> Iterator[str]:
-    """A database of this package's own, brought up by the real migrations."""
-    name = f"ic_integration_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    upgrade(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    """A database of this package's own."""
+    with fresh_database("ic_integration") as url:
+        yield url
 
 
 @pytest.fixture

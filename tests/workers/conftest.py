@@ -11,14 +11,12 @@ broker) until the session ends, and they would claim and sweep these tests' jobs
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from models.migrate import upgrade
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import fresh_database
 from tests.workers.support import clear, make_runtime
 from workers.runtime import Runtime
 
@@ -27,17 +25,9 @@ BACKENDS = ("postgresql", "sqlite")
 
 @pytest.fixture(scope="session")
 def workers_database_url() -> Iterator[str]:
-    """A PostgreSQL database of this package's own, brought up by the real migrations."""
-    name = f"ic_workers_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    upgrade(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    """A PostgreSQL database of this package's own."""
+    with fresh_database("ic_workers") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
