@@ -6,7 +6,20 @@ from uuid import uuid4
 
 from flask import Blueprint, Flask, Response, request
 
-from api import availability, db, errors, interviews, jobs, matches, openapi, ops, people, slots
+from api import (
+    availability,
+    db,
+    errors,
+    interviews,
+    jobs,
+    matches,
+    metrics,
+    openapi,
+    ops,
+    people,
+    slots,
+    webhooks,
+)
 from api.auth import authenticate
 from workers import logs
 from workers.runtime import Runtime
@@ -20,11 +33,13 @@ def create_app(runtime: Runtime) -> Flask:
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
     v1.before_request(authenticate)
-    for module in (people, availability, slots, matches, interviews, jobs):
+    for module in (people, availability, slots, matches, interviews, jobs, webhooks):
         v1.register_blueprint(module.bp)
     app.register_blueprint(v1)
     app.register_blueprint(ops.bp)
     app.register_blueprint(openapi.bp)
+    metrics.register(app)  # before jobs': after_request hooks run in reverse, so it
+    # records a `Prefer: wait` request with its final status and time
 
     db.register(app)
     errors.register(app)

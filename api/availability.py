@@ -22,7 +22,8 @@ from workers.availability import encode_ranges, missing_people
 
 bp = Blueprint("availability", __name__)
 
-JOB_RESPONSES: dict[int, type[schemas.BaseModel] | None] = {202: schemas.Job, 200: schemas.Job}
+JOB_RESPONSES: dict[int, type[schemas.BaseModel] | None] = {202: schemas.JobAccepted,
+                                                             200: schemas.JobAccepted}
 
 
 def _writable_person(person_id: str) -> Person:
@@ -37,18 +38,18 @@ def _writable_person(person_id: str) -> Person:
     return person
 
 
-def _submit(kind: str, person: Person, body: schemas.AvailabilityIn) -> Response:
+def _submit(kind: str, person: Person, body: schemas.AvailabilityChange) -> Response:
     job = dispatch.submit(db(), kind, {"person": str(person.id),
                                        "ranges": encode_ranges(body.merged())},
-                          submitted_by=principal().key_id)
+                          submitted_by=principal().key_id, callback_url=body.callback_url)
     return accepted(job)
 
 
 @bp.post("/people/<person_id>/availability")
 @write
-@operation("Add availability hours (a job)", tag="availability", body=schemas.AvailabilityIn,
-           responses=JOB_RESPONSES)
-def add_availability(person_id: str, body: schemas.AvailabilityIn) -> Response:
+@operation("Add availability hours (a job)", tag="availability",
+           body=schemas.AvailabilityChange, responses=JOB_RESPONSES)
+def add_availability(person_id: str, body: schemas.AvailabilityChange) -> Response:
     return _submit("availability.add", _writable_person(person_id), body)
 
 
@@ -56,8 +57,8 @@ def add_availability(person_id: str, body: schemas.AvailabilityIn) -> Response:
 @bp.post("/people/<person_id>/availability:remove")
 @write
 @operation("Remove availability hours (a job; fails with 409 if an hour is booked)",
-           tag="availability", body=schemas.AvailabilityIn, responses=JOB_RESPONSES)
-def remove_availability(person_id: str, body: schemas.AvailabilityIn) -> Response:
+           tag="availability", body=schemas.AvailabilityChange, responses=JOB_RESPONSES)
+def remove_availability(person_id: str, body: schemas.AvailabilityChange) -> Response:
     return _submit("availability.remove", _writable_person(person_id), body)
 
 
@@ -100,5 +101,5 @@ def import_availability(body: schemas.ImportIn) -> Response:
     payload = {"entries": [{"person": str(person), "ranges": encode_ranges(merge_ranges(ranges))}
                            for person, ranges in merged.items()]}
     job = dispatch.submit(session, "availability.import", payload,
-                          submitted_by=principal().key_id)
+                          submitted_by=principal().key_id, callback_url=body.callback_url)
     return accepted(job)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from flask import Blueprint, Response, jsonify
 from icalendar import Calendar, Event
-from sqlalchemy import Select, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
 
 from api import schemas
 from api.auth import principal, roles
@@ -21,28 +19,10 @@ from api.slots import person_of_role
 from api.writes import write
 from models import Interview, InterviewParticipant, Person
 from scheduling.hours import is_on_the_hour, next_full_hour
-from workers.calendar import NotFree, book
+from workers import resources
+from workers.calendar import NotFree, book, cancel
 
 bp = Blueprint("interviews", __name__)
-
-
-def _panels(session: Session, interviews: list[Interview]) -> dict[uuid.UUID, list[str]]:
-    """Each interview's interviewers (its participants other than the candidate)."""
-    out: dict[uuid.UUID, list[str]] = {i.id: [] for i in interviews}
-    by_id = {i.id: i for i in interviews}
-    rows = session.execute(select(InterviewParticipant.interview_id, InterviewParticipant.person_id)
-                           .where(InterviewParticipant.interview_id.in_(list(out))))
-    for interview_id, person in rows:
-        if person != by_id[interview_id].candidate_id:
-            out[interview_id].append(str(person))
-    return out
-
-
-def render_all(session: Session, interviews: list[Interview]) -> list[dict[str, Any]]:
-    panels = _panels(session, interviews)
-    return [schemas.Interview(id=str(i.id), candidate=str(i.candidate_id),
-                              interviewers=sorted(panels[i.id]), start=i.start, end=i.end
-                              ).model_dump(mode="json") for i in interviews]
 
 
 def _mine() -> Select[tuple[uuid.UUID]]:
@@ -82,7 +62,7 @@ def create_interview(body: schemas.InterviewIn) -> Response:
         interview = book(session, candidate, panel, body.start)
     except NotFree as exc:
         raise ApiError(409, str(exc)) from None
-    response = jsonify(render_all(session, [interview])[0])
+    response = jsonify(resources.interviews(session, [interview])[0])
     response.status_code = 201
     response.headers["Location"] = f"/v1/interviews/{interview.id}"
     return response
@@ -108,13 +88,13 @@ def list_interviews(query: schemas.InterviewsQuery) -> Response:
         stmt = stmt.where(Interview.start < query.to)
     found, nxt = page(session, stmt, order=Interview.start, ident=Interview.id,
                       limit=query.limit, cursor=query.cursor, render=lambda i: i)
-    return jsonify({"interviews": render_all(session, found), "next": nxt})
+    return jsonify({"interviews": resources.interviews(session, found), "next": nxt})
 
 
 @bp.get("/interviews/<interview_id>")
 @operation("Get an interview", tag="interviews", responses={200: schemas.Interview})
 def get_interview(interview_id: str) -> Response:
-    return jsonify(render_all(db(), [_visible(interview_id)])[0])
+    return jsonify(resources.interviews(db(), [_visible(interview_id)])[0])
 
 
 @bp.delete("/interviews/<interview_id>")
@@ -123,8 +103,7 @@ def get_interview(interview_id: str) -> Response:
 @operation("Cancel an interview; its hours become free again", tag="interviews",
            responses={204: None})
 def delete_interview(interview_id: str) -> Response:
-    interview = _visible(interview_id)
-    db().execute(delete(Interview).where(Interview.id == interview.id))
+    cancel(db(), _visible(interview_id))
     return Response(status=204)
 
 
@@ -139,7 +118,7 @@ def calendar_feed(person_id: str) -> Response:
     interviews = list(session.scalars(
         select(Interview).where(Interview.id.in_(select(InterviewParticipant.interview_id).where(
             InterviewParticipant.person_id == person.id))).order_by(Interview.start)))
-    panels = _panels(session, interviews)
+    panels = resources.panels(session, interviews)
     names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(
         {i.candidate_id for i in interviews} | {uuid.UUID(p) for ps in panels.values()
                                                 for p in ps}))).all())

@@ -17,6 +17,7 @@ from api.errors import not_found
 from api.operations import operation
 from api.pagination import page
 from models import Job
+from workers import resources
 
 bp = Blueprint("jobs", __name__)
 
@@ -25,15 +26,14 @@ WAIT = re.compile(r"(?:^|[;,\s])wait\s*=\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
 
 
 def render(job: Job) -> dict[str, Any]:
-    return schemas.Job(
-        id=str(job.id), kind=job.kind, status=job.status,  # type: ignore[arg-type]
-        submitted_at=job.submitted_at, started_at=job.started_at, finished_at=job.finished_at,
-        result=job.result, error=job.error,
-    ).model_dump(mode="json")
+    """The job resource, as webhook events carry it too."""
+    return resources.job(job)
 
 
-def accepted(job: Job, **extra: Any) -> Response:
-    """202 with the job and its Location; `Prefer: wait` is honoured after commit."""
+def accepted(job: Job) -> Response:
+    """202 with the job (and its callback_secret) and its Location; `Prefer: wait` is honoured
+    after commit."""
+    extra = {"callback_secret": job.callback_secret} if job.callback_secret else {}
     response = jsonify({**render(job), **extra})
     response.status_code = 202
     response.headers["Location"] = f"/v1/jobs/{job.id}"

@@ -20,7 +20,7 @@ bp = Blueprint("matches", __name__)
 @roles("admin")
 @write
 @operation("Schedule candidates against an interviewer pool (a job)", tag="matches",
-           body=schemas.MatchIn, responses={202: schemas.Job, 200: schemas.Job})
+           body=schemas.MatchIn, responses={202: schemas.JobAccepted, 200: schemas.JobAccepted})
 def create_match(body: schemas.MatchIn) -> Response:
     session = db()
 

@@ -30,7 +30,9 @@ class Operation:
 
 
 def validation_context() -> dict[str, Any]:
-    return {"tz": runtime().settings.tz, "now": utcnow()}
+    settings = runtime().settings
+    return {"tz": settings.tz, "now": utcnow(),
+            "allow_private": settings.webhook_allow_private_networks}
 
 
 def _depth_ok(raw: bytes) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta, tzinfo
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from scheduling.hours import HOUR, Range, merge_ranges, next_full_hour, range_problem, to_utc
+from workers.addresses import Refused, target
 
 MAX_RANGES = 10_000
 MAX_IMPORT_ENTRIES = 100_000
@@ -60,6 +61,22 @@ Limit = Annotated[int, Field(ge=1, le=1000)]
 Cursor = Annotated[str, Field(max_length=512)]
 
 
+def _target(value: str, info: ValidationInfo) -> str:
+    """An http(s) URL whose host resolves only to addresses that webhooks may be sent to."""
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise ValueError("must not contain spaces or control characters")
+    try:
+        target(value, info.context["allow_private"])
+    except Refused as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+TargetUrl = Annotated[str, Field(min_length=1, max_length=2048,
+                                 json_schema_extra={"format": "uri"}), AfterValidator(_target)]
+EventType = Literal["job.succeeded", "job.failed", "interview.booked", "interview.cancelled"]
+
+
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -87,12 +104,17 @@ class AvailabilityIn(Input):
         return merge_ranges(r.as_range() for r in self.ranges)
 
 
+class AvailabilityChange(AvailabilityIn):
+    callback_url: TargetUrl | None = None
+
+
 class ImportEntry(AvailabilityIn):
     person: Id
 
 
 class ImportIn(Input):
     entries: list[ImportEntry] = Field(min_length=1, max_length=MAX_IMPORT_ENTRIES)
+    callback_url: TargetUrl | None = None
 
     @model_validator(mode="after")
     def bounded(self) -> ImportIn:
@@ -173,8 +195,7 @@ class MatchIn(Input):
     to: Instant
     max_panel_size: int | None = Field(default=None, ge=1, le=MAX_PANEL)
     book: bool = False
-    callback_url: str | None = Field(default=None, max_length=2048,
-                                     pattern=r"^[hH][tT][tT][pP][sS]?://[^\s]+$")
+    callback_url: TargetUrl | None = None
 
     @model_validator(mode="after")
     def bounded_window(self) -> MatchIn:
@@ -218,8 +239,67 @@ class Job(BaseModel):
     error: dict[str, Any] | None
 
 
+class JobAccepted(Job):
+    callback_secret: str | None = Field(
+        default=None, description="signs this job's events at callback_url; shown only here")
+
+
 class Jobs(BaseModel):
     jobs: list[Job]
+    next: str | None
+
+
+class WebhookIn(Input):
+    url: TargetUrl
+    events: list[EventType] = Field(min_length=1, max_length=len(get_args(EventType)))
+
+    @model_validator(mode="after")
+    def distinct(self) -> WebhookIn:
+        self.events = list(dict.fromkeys(self.events))
+        return self
+
+
+class Webhook(BaseModel):
+    id: str
+    url: str
+    events: list[str]
+    status: Literal["active", "disabled"]
+    created_at: Instant
+    disabled_at: Instant | None
+    disabled_reason: str | None
+
+
+class WebhookCreated(Webhook):
+    secret: str = Field(description="whsec_<base64>, signs the deliveries; shown only here")
+
+
+class Webhooks(BaseModel):
+    webhooks: list[Webhook]
+    next: str | None
+
+
+class DeliveriesQuery(Page):
+    status: Literal["pending", "succeeded", "failed"] | None = None
+
+
+class DeliveryAttempt(BaseModel):
+    at: Instant
+    status_code: int | None
+    latency_ms: int
+    error: str | None
+
+
+class Delivery(BaseModel):
+    id: str = Field(description="also the webhook-id header of every attempt")
+    type: str
+    status: Literal["pending", "succeeded", "failed"]
+    created_at: Instant
+    next_attempt_at: Instant | None
+    attempts: list[DeliveryAttempt]
+
+
+class Deliveries(BaseModel):
+    deliveries: list[Delivery]
     next: str | None
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
+import tempfile
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from api.app import create_app
 from workers.embedded import EmbeddedWorker
 from workers.runtime import create_runtime
 from workers.settings import Settings
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 def serve_embedded(settings: Settings, host: str, port: int) -> None:
     """One process: a threaded WSGI server and a Celery worker thread on `memory://`."""
     from waitress import create_server
+
+    from api.app import create_app
 
     runtime = create_runtime(settings)
     worker = EmbeddedWorker(runtime, concurrency=settings.embedded_concurrency)
@@ -41,9 +44,10 @@ def serve_embedded(settings: Settings, host: str, port: int) -> None:
 class Gunicorn(BaseApplication):  # type: ignore[misc]
     """Each gunicorn worker builds its own runtime after the fork."""
 
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+    def __init__(self, settings: Settings, options: dict[str, Any], metrics_dir: str) -> None:
         self.settings = settings
         self.options = options
+        self.metrics_dir = metrics_dir
         super().__init__()
 
     def load_config(self) -> None:
@@ -51,16 +55,54 @@ class Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return create_app(create_runtime(self.settings))
+        from api import metrics
+        from api.app import create_app
+
+        app = create_app(create_runtime(self.settings))
+        app.config[metrics.MULTIPROCESS_DIR] = self.metrics_dir
+        return app
 
 
 def serve_production(settings: Settings, host: str, port: int) -> None:
-    Gunicorn(settings, {
-        "bind": f"{host}:{port}",
-        "workers": int(os.environ.get("WEB_CONCURRENCY", "2")),
-        "threads": int(os.environ.get("WEB_THREADS", "4")),
-        "timeout": 60,
-        "graceful_timeout": 20,
-        "accesslog": "-",
-        "control_socket_disable": True,  # one shared socket per user would collide
-    }).run()
+    """gunicorn; its worker processes write their request metrics to one fresh folder."""
+    metrics_dir = _multiprocess_metrics()
+    master = os.getpid()
+
+    def child_exit(_arbiter: Any, worker: Any) -> None:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid, metrics_dir)
+
+    try:
+        Gunicorn(settings, {
+            "bind": f"{host}:{port}",
+            "workers": int(os.environ.get("WEB_CONCURRENCY", "2")),
+            "threads": int(os.environ.get("WEB_THREADS", "4")),
+            "timeout": 60,
+            "graceful_timeout": 20,
+            "accesslog": "-",
+            "control_socket_disable": True,  # one shared socket per user would collide
+            "child_exit": child_exit,
+        }, metrics_dir).run()
+    finally:
+        # A worker forked inside run() leaves through here too; only the master cleans up.
+        if os.getpid() == master:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _multiprocess_metrics() -> str:
+    """A fresh folder in PROMETHEUS_MULTIPROC_DIR, set before the workers fork.
+
+    prometheus_client chooses its multiprocess mode when it is first imported, so nothing
+    may import it before this (api.app, which imports it, is imported by the workers only).
+    """
+    folder = tempfile.mkdtemp(prefix="interview-calendar-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    from prometheus_client import values
+
+    if values.ValueClass is values.MutexValue:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise RuntimeError("prometheus_client was imported before PROMETHEUS_MULTIPROC_DIR "
+                           "was set: request metrics would be per worker process")
+    log.info("request metrics of the gunicorn workers are gathered in %s", folder)
+    return folder

@@ -6,6 +6,7 @@ from models.db import SessionFactory, make_engine, make_session_factory, read_on
 from models.idempotency import IdempotencyKey
 from models.jobs import Job
 from models.people import ApiKey, Person
+from models.webhooks import Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
     "ApiKey",
@@ -17,6 +18,9 @@ __all__ = [
     "Job",
     "Person",
     "SessionFactory",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
     "make_engine",
     "make_session_factory",
     "read_only",

@@ -58,4 +58,5 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime,
         uuid.UUID: Uuid,
         dict[str, Any]: JSONDocument,
+        list[str]: JSONDocument,
     }

@@ -38,6 +38,7 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     lease_expires_at: Mapped[datetime | None]
     callback_url: Mapped[str | None] = mapped_column(Text)
+    callback_secret: Mapped[str | None] = mapped_column(String(100))
 
 
 Index("ix_jobs_status_published_at", Job.status, Job.published_at)

@@ -12,12 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import AvailabilityHour, Interview, InterviewParticipant, Person
 from scheduling.hours import HOUR
+from workers import events, resources
 
 CHUNK = 5000
 
@@ -91,7 +92,8 @@ def who_is_not_free(session: Session, people: Sequence[uuid.UUID], hour: datetim
 
 def book(session: Session, candidate: uuid.UUID, interviewers: Sequence[uuid.UUID],
          start: datetime, job_id: uuid.UUID | None = None) -> Interview:
-    """Book one interview in the session's transaction, or raise NotFree (nothing written)."""
+    """Book one interview (and its `interview.booked` event) in the session's transaction, or
+    raise NotFree (nothing written)."""
     everyone = [candidate, *interviewers]
     interview = Interview(id=uuid.uuid4(), candidate_id=candidate, start=start,
                           end=start + HOUR, job_id=job_id)
@@ -105,5 +107,13 @@ def book(session: Session, candidate: uuid.UUID, interviewers: Sequence[uuid.UUI
     except IntegrityError:
         busy = who_is_not_free(session, everyone, start) or [str(p) for p in everyone]
         raise NotFree(f"not free at {start.isoformat()}: {', '.join(busy)}") from None
+    events.record(session, "interview.booked",
+                  [resources.interview(interview, [str(p) for p in interviewers])])
     return interview
+
+
+def cancel(session: Session, interview: Interview) -> None:
+    """Cancel an interview in the session's transaction: its hours become free again."""
+    events.record(session, "interview.cancelled", resources.interviews(session, [interview]))
+    session.execute(delete(Interview).where(Interview.id == interview.id))
 

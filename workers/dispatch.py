@@ -1,15 +1,17 @@
-"""The one seam through which work is enqueued: a job row first, the broker message after commit.
+"""The one seam through which work is enqueued: a row first, the broker message after commit.
 
-The jobs table is the outbox. `submit` adds the row to the caller's transaction; once that
-transaction commits, `publish_pending` sends the message. If the broker is down or hung, the
-row stays `queued` with no `published_at`, and the sweep publishes it later, so an accepted job
-is never lost and a request never waits on the broker for more than its bounded timeouts.
+The jobs and webhook_deliveries tables are the outbox. `submit` (a job) and `enqueue` (a
+delivery) add to the caller's transaction; once it commits, `publish_pending` sends the messages.
+If the broker is down or hung, the row keeps no `published_at`, and the sweep publishes it
+later, so accepted work and recorded events are never lost, and a request never waits on the
+broker for more than its bounded timeouts.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from kombu.exceptions import KombuError
@@ -17,7 +19,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from models import Job, utcnow
+from models import Job, WebhookDelivery, utcnow
+from workers import signing
 
 if TYPE_CHECKING:
     from workers.runtime import Runtime
@@ -30,51 +33,72 @@ TASKS = {
     "availability.import": "workers.import_availability",
     "match": "workers.run_match",
 }
+DELIVER = "workers.deliver_webhook"
 OUTBOX = "outbox"
 
 
 def submit(session: Session, kind: str, payload: dict[str, Any], *,
            submitted_by: uuid.UUID | None, callback_url: str | None = None) -> Job:
-    """Add a queued job to the session; it is published when the session commits."""
+    """Add a queued job to the session; it is published when the session commits. A job with a
+    `callback_url` gets the secret that signs its events there (`callback_secret`)."""
     job = Job(kind=kind, payload=payload, submitted_by=submitted_by, callback_url=callback_url,
-              status="queued", attempts=0, submitted_at=utcnow())
+              callback_secret=signing.new_secret() if callback_url else None, status="queued",
+              attempts=0, submitted_at=utcnow())
     job.published_at = job.submitted_at
     session.add(job)
     session.flush()
-    session.info.setdefault(OUTBOX, []).append((job.id, kind))
+    enqueue(session, TASKS[kind], job.id)
     return job
 
 
-def publish(runtime: Runtime, job_id: uuid.UUID, kind: str) -> bool:
-    """Send one job's message; False (logged) when the broker cannot take it now."""
+def enqueue(session: Session, task: str, ident: uuid.UUID) -> None:
+    """Send `task(ident)` once the session commits (its row must set `published_at`)."""
+    session.info.setdefault(OUTBOX, []).append((task, ident))
+
+
+def publish(runtime: Runtime, task: str, ident: uuid.UUID) -> bool:
+    """Send one message; False (logged) when the broker cannot take it now."""
     try:
-        runtime.celery.send_task(TASKS[kind], args=[str(job_id)])
+        runtime.celery.send_task(task, args=[str(ident)])
     except (KombuError, OSError, TimeoutError):
-        log.warning("broker unavailable; the sweep will publish the job", exc_info=True,
-                    extra={"job_id": str(job_id)})
+        log.warning("broker unavailable; the sweep will publish %s(%s)", task, ident,
+                    exc_info=True, extra=_context(task, ident))
         return False
     except Exception:  # e.g. amqp's AccessRefused, which kombu does not wrap in KombuError
-        # The job is committed: raising would answer 500 for accepted work and release its
+        # The row is committed: raising would answer 500 for accepted work and release its
         # Idempotency-Key, so a retry would create it twice. The sweep keeps trying.
-        log.exception("could not publish; the sweep will try again",
-                      extra={"job_id": str(job_id)})
+        log.exception("could not publish %s(%s); the sweep will try again", task, ident,
+                      extra=_context(task, ident))
         return False
     return True
 
 
+def _context(task: str, ident: uuid.UUID) -> dict[str, str]:
+    return {} if task == DELIVER else {"job_id": str(ident)}
+
+
+def mark_unpublished(runtime: Runtime, unsent: list[tuple[str, uuid.UUID]]) -> None:
+    """Clear `published_at` of what could not be sent, so that the next sweep sends it."""
+    by_table: dict[Any, list[uuid.UUID]] = defaultdict(list)
+    for task, ident in unsent:
+        by_table[WebhookDelivery if task == DELIVER else Job].append(ident)
+    with runtime.sessions.begin() as session:
+        for table, ids in by_table.items():
+            session.execute(update(table).where(table.id.in_(ids)).values(published_at=None))
+
+
 def publish_pending(runtime: Runtime, session: Session) -> None:
-    """After commit: publish the jobs the transaction created; mark failures for the sweep."""
-    unsent = [job_id for job_id, kind in session.info.pop(OUTBOX, [])
-              if not publish(runtime, job_id, kind)]
+    """After commit: publish what the transaction created; mark failures for the sweep."""
+    unsent = [(task, ident) for task, ident in session.info.pop(OUTBOX, [])
+              if not publish(runtime, task, ident)]
     if not unsent:
         return
     try:
-        with runtime.sessions.begin() as other:
-            other.execute(update(Job).where(Job.id.in_(unsent)).values(published_at=None))
+        mark_unpublished(runtime, unsent)
     except SQLAlchemyError:  # the sweep still republishes them once they look stale
-        log.warning("could not mark unpublished jobs", exc_info=True)
+        log.warning("could not mark unpublished messages", exc_info=True)
 
 
 def forget_pending(session: Session) -> None:
-    """After rollback: the jobs were never committed, so there is nothing to publish."""
+    """After rollback: nothing was committed, so there is nothing to publish."""
     session.info.pop(OUTBOX, None)

@@ -1,9 +1,9 @@
 """The job lifecycle: claim with a lease, run one attempt, finish exactly once.
 
 A job is claimed with one conditional UPDATE … RETURNING, so a redelivered message, or a second
-worker holding the same message, finds nothing to claim. The effect and the `succeeded` status
-are written in one transaction that only commits while this attempt still holds the job, so
-running a job twice never applies it twice.
+worker holding the same message, finds nothing to claim. The effect, the `succeeded` status and
+its webhook event are written in one transaction that only commits while this attempt still
+holds the job, so running a job twice never applies it twice nor announces it twice.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from models import Job, SessionFactory, utcnow
+from workers import events
 from workers.errors import CalendarChanged, JobFailed, Superseded, problem
 
 log = logging.getLogger(__name__)
@@ -64,14 +65,17 @@ def _held(claimed: Claim) -> Any:
 
 def finish(session: Session, claimed: Claim, status: str, *, result: dict[str, Any] | None = None,
            error: dict[str, Any] | None = None) -> None:
-    """Record the outcome in `session`'s transaction; raise Superseded if the job was lost."""
-    done = session.execute(
+    """Record the outcome, and its webhook event, in `session`'s transaction; raise Superseded
+    if the job was lost."""
+    job = session.scalars(
         update(Job).where(_held(claimed))
         .values(status=status, result=result, error=error, finished_at=utcnow(),
                 lease_expires_at=None)
-    )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+        .returning(Job)
+    ).one_or_none()
+    if job is None:
         raise Superseded(str(claimed.job_id))
+    events.job_finished(session, job)
 
 
 def release(sessions: SessionFactory, claimed: Claim) -> None:

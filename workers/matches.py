@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from models import Interview, InterviewParticipant, read_only
 from scheduling import match
 from scheduling.hours import HOUR
+from workers import events, resources
 from workers.calendar import free_hours, people_free_in
 from workers.errors import CalendarChanged
 
@@ -33,7 +34,8 @@ def load(session: Session,
 
 
 def _book(session: Session, result: match.Match) -> list[str]:
-    """Insert every interview at once; any conflict rolls all of them back."""
+    """Insert every interview, and its `interview.booked` event, at once; any conflict rolls
+    all of them back."""
     ids = [uuid.uuid4() for _ in result.interviews]
     if not ids:
         return []
@@ -49,6 +51,10 @@ def _book(session: Session, result: match.Match) -> list[str]:
                 for person in (i.candidate, *i.interviewers)])
     except IntegrityError as exc:
         raise CalendarChanged("the calendar changed while the match was solved") from exc
+    events.record(session, "interview.booked", [
+        resources.interview(Interview(id=ident, candidate_id=uuid.UUID(i.candidate),
+                                      start=i.start, end=i.start + HOUR), list(i.interviewers))
+        for ident, i in zip(ids, result.interviews, strict=True)])
     return [str(i) for i in ids]
 
 

@@ -1,4 +1,5 @@
-"""The periodic sweep: publish what the outbox holds, hand on jobs whose worker died.
+"""The periodic sweep: publish what the outbox holds (jobs, and webhook deliveries when due),
+hand on jobs whose worker died.
 
 It runs in every worker process (and in the embedded server). Each step is one conditional
 UPDATE … RETURNING, so when several sweeps race, each row is taken by one of them only.
@@ -8,13 +9,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
 
-from models import IdempotencyKey, Job, utcnow
-from workers import dispatch
+from models import IdempotencyKey, Job, WebhookDelivery, utcnow
+from workers import deliveries, dispatch, events
 from workers.errors import problem
 from workers.runtime import Runtime
 
@@ -29,6 +32,7 @@ class SweepReport:
     published: int
     requeued: int
     given_up: int
+    deliveries: int = 0
 
 
 def sweep(runtime: Runtime, now: datetime | None = None, *,
@@ -41,13 +45,16 @@ def sweep(runtime: Runtime, now: datetime | None = None, *,
         expired = (Job.status == "running") & (Job.lease_expires_at < (
             datetime.max.replace(tzinfo=UTC) if restarted else now))
         # A job released on its last attempt is queued but can never be claimed again.
-        given_up = session.execute(
+        given_up = session.scalars(
             update(Job).where(or_(expired, Job.status == "queued"),
                               Job.attempts >= settings.job_max_attempts)
             .values(status="failed", finished_at=now, lease_expires_at=None,
                     error=problem(500, "Gave up", f"the job was attempted "
                                   f"{settings.job_max_attempts} times without finishing"))
-        ).rowcount  # type: ignore[attr-defined]
+            .returning(Job)
+        ).all()
+        for job in given_up:
+            events.job_finished(session, job)
         requeued = session.execute(
             update(Job).where(expired).values(status="queued", published_at=None,
                                               lease_expires_at=None)
@@ -63,15 +70,37 @@ def sweep(runtime: Runtime, now: datetime | None = None, *,
         ).all()
         session.execute(delete(IdempotencyKey)
                         .where(IdempotencyKey.created_at < now - IDEMPOTENCY_TTL))
-    published = 0
-    for row in rows:
-        if not dispatch.publish(runtime, row.id, row.kind):
-            unsent = [r.id for r in rows[published:]]
-            with runtime.sessions.begin() as session:  # retried next round, not in 60 s
-                session.execute(update(Job).where(Job.id.in_(unsent)).values(published_at=None))
-            break
-        published += 1
-    return SweepReport(published=published, requeued=requeued, given_up=given_up)
+        due_deliveries = _take_due_deliveries(session, now, stale, restarted)
+    published = _publish(runtime, [(dispatch.TASKS[row.kind], row.id) for row in rows])
+    sent = _publish(runtime, [(dispatch.DELIVER, ident) for ident in due_deliveries])
+    return SweepReport(published=published, requeued=requeued, given_up=len(given_up),
+                       deliveries=sent)
+
+
+def _take_due_deliveries(session: Session, now: datetime, stale: datetime,
+                         restarted: bool) -> list[uuid.UUID]:
+    """Pending deliveries whose next attempt is due and for which no message is outstanding
+    (or it looks lost), each marked as published by this sweep only."""
+    lapsed = datetime.max.replace(tzinfo=UTC) if restarted else now
+    delivery = WebhookDelivery
+    due = ((delivery.status == "pending") & (delivery.next_attempt_at <= now)
+           & or_(delivery.lease_expires_at.is_(None), delivery.lease_expires_at < lapsed)
+           & or_(delivery.published_at.is_(None), delivery.published_at < stale)
+           & deliveries.active())
+    return list(session.scalars(
+        update(delivery).where(delivery.id.in_(select(delivery.id).where(due).limit(BATCH)
+                                                .scalar_subquery()), due)
+        .values(published_at=now).returning(delivery.id)))
+
+
+def _publish(runtime: Runtime, messages: list[tuple[str, uuid.UUID]]) -> int:
+    """Send the messages in order; at the first the broker refuses, leave the rest unsent."""
+    for published, (task, ident) in enumerate(messages):
+        if not dispatch.publish(runtime, task, ident):
+            # retried next round, not in REQUEUE_AFTER_SECONDS
+            dispatch.mark_unpublished(runtime, messages[published:])
+            return published
+    return len(messages)
 
 
 class Sweeper(threading.Thread):
@@ -89,7 +118,7 @@ class Sweeper(threading.Thread):
             except Exception:  # the database may be down; try again next round
                 log.warning("sweep failed", exc_info=True)
                 continue
-            if report.published or report.requeued or report.given_up:
+            if report.published or report.requeued or report.given_up or report.deliveries:
                 log.info("sweep %s", report)
 
     def stop(self) -> None:

@@ -1,4 +1,5 @@
-"""Thin Celery tasks: each names a job kind and hands the job id to the lifecycle runner."""
+"""Thin Celery tasks: each names a job kind and hands the job id to the lifecycle runner;
+`deliver_webhook` hands a delivery id to one delivery attempt."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from celery import Task, shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
-from workers import availability, jobs, logs, matches
+from workers import availability, deliveries, jobs, logs, matches
 from workers.errors import is_transient
 
 log = logging.getLogger(__name__)
@@ -78,3 +79,16 @@ def import_availability(self: Task[Any, Any], job_id: str) -> None:
 @shared_task(name="workers.run_match", bind=True, **RETRY)
 def run_match(self: Task[Any, Any], job_id: str) -> None:
     execute(self, job_id)
+
+
+@shared_task(name="workers.deliver_webhook", bind=True, **RETRY)
+def deliver_webhook(self: Task[Any, Any], delivery_id: str) -> None:
+    """One attempt; later ones are scheduled in the database and published by the sweep."""
+    runtime = self.app.runtime  # type: ignore[attr-defined]
+    try:
+        deliveries.attempt(runtime.sessions, uuid.UUID(delivery_id),
+                           allow_private=runtime.settings.webhook_allow_private_networks)
+    except Exception as exc:
+        if is_transient(exc):
+            raise self.retry(exc=TransientError(str(exc)), countdown=_backoff(self)) from exc
+        raise

@@ -27,8 +27,9 @@ from workers.settings import Settings
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
+    """The embedded worker delivers webhooks to receivers on 127.0.0.1 in this process."""
     return replace(Settings.from_env({}), database_url=database_url, broker_url=None,
-                   sweep_interval_seconds=0.5)
+                   sweep_interval_seconds=0.5, webhook_allow_private_networks=True)
 
 
 @pytest.fixture(scope="session")

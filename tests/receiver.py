@@ -1,0 +1,89 @@
+"""A real webhook receiver for the tests: a threaded http.server on 127.0.0.1 in this process.
+
+It records every request and answers with the statuses it was given, in order (then 204),
+after `delay` seconds.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+WAIT = 30.0  # an upper bound only
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float  # time.time() on arrival
+
+
+class Receiver:
+    """Answers POSTs with the scripted statuses; `requests` holds what arrived, in order."""
+
+    def __init__(self, *statuses: int, tls: ssl.SSLContext | None = None,
+                 delay: float = 0.0) -> None:
+        self.statuses: deque[int] = deque(statuses)
+        self.requests: list[Received] = []
+        self.arrived = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802  (http.server's naming)
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with receiver.arrived:
+                    status = receiver.statuses.popleft() if receiver.statuses else 204
+                    receiver.requests.append(Received(self.path, dict(self.headers.items()),
+                                                      body, time.time()))
+                    receiver.arrived.notify_all()
+                time.sleep(delay)
+                self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", "/elsewhere")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def wait_for(self, count: int, timeout: float = WAIT) -> list[Received]:
+        """The first `count` requests, once they have arrived (AssertionError after `timeout`)."""
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: len(self.requests) >= count, timeout):
+                raise AssertionError(f"{len(self.requests)} requests arrived, not {count}")
+            return list(self.requests[:count])
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@contextmanager
+def receiving(*statuses: int, tls: ssl.SSLContext | None = None,
+              delay: float = 0.0) -> Iterator[Receiver]:
+    receiver = Receiver(*statuses, tls=tls, delay=delay)
+    try:
+        yield receiver
+    finally:
+        receiver.close()

@@ -1,0 +1,190 @@
+"""Webhook delivery attempts: claim, sign and send, then record the attempt and what comes next.
+
+An attempt is claimed with one conditional UPDATE … RETURNING that takes the delivery's
+outstanding message (`published_at`) and a lease, so a duplicate message is a no-op. Retries
+are scheduled in the database (`next_attempt_at`, exponential backoff with jitter) and
+published by the sweep when due; a broker never holds a countdown of hours.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import requests
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.orm import Session
+
+from models import Job, SessionFactory, Webhook, WebhookAttempt, WebhookDelivery, utcnow
+from workers import dispatch, outbound, signing
+from workers.addresses import Refused
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY = timedelta(seconds=5)
+FACTOR = 4
+LONGEST_WAIT = timedelta(hours=6)
+JITTER = 0.5  # each wait is lengthened by up to half of itself, at random
+MAX_ATTEMPTS = 11  # the first and ten retries: about 25.6 hours at least, 38 at most
+LEASE = timedelta(seconds=60)  # longer than an attempt's timeouts
+MAX_ERROR = 500
+
+
+def wait_before(retry: int, rng: random.Random | None = None) -> timedelta:
+    """The wait before retry number `retry` (1 is the first retry), with jitter when `rng`."""
+    base: timedelta = min(FIRST_RETRY * FACTOR ** (retry - 1), LONGEST_WAIT)
+    return base * (1 + JITTER * rng.random()) if rng is not None else base
+
+
+def active() -> ColumnElement[bool]:
+    """Deliveries whose target can take them: a job's callback, or an enabled subscription."""
+    return or_(WebhookDelivery.webhook_id.is_(None), WebhookDelivery.webhook_id.in_(
+        select(Webhook.id).where(Webhook.disabled_at.is_(None))))
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: uuid.UUID
+    attempt: int
+    webhook_id: uuid.UUID | None
+    url: str
+    secret: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    at: datetime
+    status_code: int | None
+    latency_ms: int
+    error: str | None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def claim(sessions: SessionFactory, delivery_id: uuid.UUID) -> Claim | None:
+    """Take the delivery's outstanding message if it is pending and no attempt holds it."""
+    now = utcnow()
+    with sessions.begin() as session:
+        row = session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending",
+                   WebhookDelivery.published_at.is_not(None),
+                   or_(WebhookDelivery.lease_expires_at.is_(None),
+                       WebhookDelivery.lease_expires_at < now), active())
+            .values(published_at=None, lease_expires_at=now + LEASE,
+                    attempts=WebhookDelivery.attempts + 1)
+            .returning(WebhookDelivery.webhook_id, WebhookDelivery.job_id,
+                       WebhookDelivery.body, WebhookDelivery.attempts)
+        ).one_or_none()
+        if row is None:
+            return None
+        url, secret = session.execute(
+            select(Webhook.url, Webhook.secret).where(Webhook.id == row.webhook_id)
+            if row.webhook_id is not None else
+            select(Job.callback_url, Job.callback_secret).where(Job.id == row.job_id)).one()
+    if url is None or secret is None:  # a callback delivery is recorded only with both
+        raise ValueError(f"delivery {delivery_id} has no target URL or secret")
+    return Claim(delivery_id, row.attempts, row.webhook_id, url, secret, row.body)
+
+
+def send(claimed: Claim, *, allow_private: bool) -> tuple[Outcome, Exception | None]:
+    """One HTTP attempt; never raises: an unexpected error is returned to be raised later."""
+    at = utcnow()
+    started = time.monotonic()
+    code: int | None = None
+    error: str | None = None
+    unexpected: Exception | None = None
+    try:
+        headers = signing.headers(claimed.secret, str(claimed.delivery_id), claimed.body, at)
+        code = outbound.post(claimed.url, claimed.body.encode(), headers,
+                             allow_private=allow_private)
+        if not 200 <= code < 300:
+            error = f"HTTP {code}" + (" (redirects are not followed)" if 300 <= code < 400
+                                      else "")
+    except Refused as exc:
+        error = f"refused: {exc}"
+    except requests.RequestException as exc:
+        error = describe(exc)
+    except Exception as exc:
+        error, unexpected = f"unexpected error ({type(exc).__name__})", exc
+    latency = round((time.monotonic() - started) * 1000)
+    return Outcome(at, code, latency, error[:MAX_ERROR] if error else None), unexpected
+
+
+def describe(exc: requests.RequestException) -> str:
+    """A short account of a failed exchange, without urllib3's nesting."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return "timed out connecting"
+    if isinstance(exc, requests.ReadTimeout):
+        return "timed out waiting for the answer"
+    root: BaseException = exc
+    while root.__cause__ is not None or root.__context__ is not None:
+        root = root.__cause__ or root.__context__  # type: ignore[assignment]
+    kind = "TLS error" if isinstance(exc, requests.exceptions.SSLError) else "could not connect"
+    return f"{kind}: {root}"
+
+
+def settle(session: Session, claimed: Claim, outcome: Outcome,
+           rng: random.Random | None = None) -> str:
+    """Record the attempt and the delivery's next state; returns that state's status."""
+    values: dict[str, object] = {"lease_expires_at": None, "next_attempt_at": None}
+    if outcome.succeeded:
+        values["status"] = "succeeded"
+    elif outcome.status_code == 410 or claimed.attempt >= MAX_ATTEMPTS:
+        values["status"] = "failed"
+    else:
+        values["status"] = "pending"
+        values["next_attempt_at"] = outcome.at + wait_before(claimed.attempt, rng)
+    held = session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == claimed.delivery_id, WebhookDelivery.status == "pending",
+               WebhookDelivery.attempts == claimed.attempt)
+        .values(**values)
+    ).rowcount == 1  # type: ignore[attr-defined]
+    if held or session.get(WebhookDelivery, claimed.delivery_id) is not None:
+        session.add(WebhookAttempt(delivery_id=claimed.delivery_id, at=outcome.at,
+                                   status_code=outcome.status_code,
+                                   latency_ms=outcome.latency_ms, error=outcome.error))
+    if held and outcome.status_code == 410 and claimed.webhook_id is not None:
+        disable(session, claimed.webhook_id, "the endpoint answered 410 Gone", outcome.at)
+    return str(values["status"])
+
+
+def disable(session: Session, webhook_id: uuid.UUID, reason: str, now: datetime) -> None:
+    """Stop a subscription: no new deliveries, and its pending ones fail."""
+    session.execute(update(Webhook).where(Webhook.id == webhook_id, Webhook.disabled_at.is_(None))
+                    .values(disabled_at=now, disabled_reason=reason))
+    session.execute(update(WebhookDelivery)
+                    .where(WebhookDelivery.webhook_id == webhook_id,
+                           WebhookDelivery.status == "pending")
+                    .values(status="failed", next_attempt_at=None, published_at=None))
+
+
+def attempt(sessions: SessionFactory, delivery_id: uuid.UUID, *, allow_private: bool,
+            rng: random.Random | None = None) -> str | None:
+    """Run one attempt of a delivery; the status it is left in, or None if nothing to claim."""
+    claimed = claim(sessions, delivery_id)
+    if claimed is None:
+        log.info("nothing to claim for delivery %s", delivery_id)
+        return None
+    outcome, unexpected = send(claimed, allow_private=allow_private)
+    with sessions.begin() as session:
+        status = settle(session, claimed, outcome, rng or random.Random())
+    if unexpected is not None:
+        raise unexpected
+    return status
+
+
+def redeliver(session: Session, delivery: WebhookDelivery) -> None:
+    """Send a delivery again now, whatever its status (its message goes out after commit)."""
+    now = utcnow()
+    session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery.id)
+                    .values(status="pending", next_attempt_at=now, published_at=now))
+    dispatch.enqueue(session, dispatch.DELIVER, delivery.id)
