@@ -1,9 +1,9 @@
 """Log lines carry the request id and job id they belong to; production writes JSON."""
 
 import io
-from collections.abc import Iterator
 import json
 import logging
+from collections.abc import Iterator
 
 import pytest
 
