@@ -7,11 +7,13 @@ from uuid import uuid4
 from flask import Blueprint, Flask, Response, request
 
 from api import (
+    api_keys,
     availability,
     db,
     errors,
     interviews,
     jobs,
+    limits,
     matches,
     metrics,
     openapi,
@@ -33,11 +35,13 @@ def create_app(runtime: Runtime) -> Flask:
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
     v1.before_request(authenticate)
-    for module in (people, availability, slots, matches, interviews, jobs, webhooks):
+    for module in (people, api_keys, availability, slots, matches, interviews, jobs,
+                   webhooks):
         v1.register_blueprint(module.bp)
     app.register_blueprint(v1)
     app.register_blueprint(ops.bp)
     app.register_blueprint(openapi.bp)
+    limits.register(app, runtime.settings)  # wraps the /v1 views registered above
     metrics.register(app)  # before jobs': after_request hooks run in reverse, so it
     # records a `Prefer: wait` request with its final status and time
 
@@ -46,6 +50,7 @@ def create_app(runtime: Runtime) -> Flask:
     jobs.register(app)
     app.before_request(_tag_request)
     app.after_request(_echo_request_id)
+    app.teardown_request(_untag_request)
     return app
 
 
@@ -53,6 +58,11 @@ def _tag_request() -> None:
     """Give the request an id (the caller's X-Request-Id if sane) for every log line."""
     given = request.headers.get("X-Request-Id", "")
     logs.request_id.set(given if 0 < len(given) <= 64 and given.isprintable() else uuid4().hex)
+
+
+def _untag_request(_exc: BaseException | None) -> None:
+    """The thread serves other requests, and logs between them: the id must not linger."""
+    logs.request_id.set(None)
 
 
 def _echo_request_id(response: Response) -> Response:

@@ -109,7 +109,7 @@ def delete_interview(interview_id: str) -> Response:
 
 @bp.get("/people/<person_id>/interviews.ics")
 @operation("A person's interviews as an iCalendar feed (RFC 5545)", tag="interviews",
-           responses={200: None})
+           responses={200: "text/calendar"})
 def calendar_feed(person_id: str) -> Response:
     person = visible_person(person_id)
     if not principal().may_act_for(person.id):

@@ -1,4 +1,14 @@
-"""API keys: 256-bit random secrets, stored only as SHA-256 hashes."""
+"""API keys: 256-bit random secrets, stored only as SHA-256 hashes, revocable.
+
+Why the lookup by hash equality in SQL leaks nothing worth having: the database compares the
+SHA-256 of what the caller sent with the stored hashes, so its timing can tell at most how many
+leading bytes of SHA-256(guess) agree with some stored hash. That is information about hashes,
+not keys: a caller who learnt a stored hash entirely would still need a SHA-256 preimage of a
+256-bit random key to use it, and cannot steer the hash of a guess byte by byte towards it
+without that preimage. So the comparison that could leak the secret, the secret's own, never
+happens; there is nothing left for `hmac.compare_digest` to protect, and keys of any format
+(`ADMIN_API_KEY` is the operator's choice) keep working with one unique index.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +19,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import ApiKey
+from models import ApiKey, utcnow
 
 PREFIX = "ic_"
 
@@ -23,23 +33,45 @@ def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def create(session: Session, role: str, *, person_id: uuid.UUID | None = None,
+           label: str = "", key: str | None = None) -> tuple[ApiKey, str]:
+    """Store a key (a new random one unless given); return its row and the key in clear."""
+    key = key or generate()
+    row = ApiKey(id=uuid.uuid4(), key_hash=digest(key), role=role, person_id=person_id,
+                 label=label, created_at=utcnow())
+    session.add(row)
+    return row, key
+
+
 def issue(session: Session, role: str, *, person_id: uuid.UUID | None = None,
           label: str = "", key: str | None = None) -> str:
     """Store a key (a new random one unless given) and return it in clear, once."""
-    key = key or generate()
-    session.add(ApiKey(key_hash=digest(key), role=role, person_id=person_id, label=label))
-    return key
+    return create(session, role, person_id=person_id, label=label, key=key)[1]
 
 
 def lookup(session: Session, key: str) -> ApiKey | None:
+    """The live key row for a bearer key (see the module docstring on timing)."""
     return session.scalar(
         select(ApiKey).where(ApiKey.key_hash == digest(key), ApiKey.revoked_at.is_(None)))
+
+
+def live_admin_keys(session: Session) -> int:
+    """How many admin keys work, locking them so two revocations cannot both take the last."""
+    return len(session.scalars(select(ApiKey.id).where(
+        ApiKey.role == "admin", ApiKey.revoked_at.is_(None)).with_for_update()).all())
+
+
+def revoke(session: Session, row: ApiKey) -> None:
+    """Revoke once; revoking a revoked key changes nothing."""
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
 
 
 def ensure_admin(session: Session, configured: str | None) -> str | None:
     """Bootstrap: register ADMIN_API_KEY, or create a key when no admin key exists.
 
-    Returns a newly generated key (to print once), else None.
+    A revoked ADMIN_API_KEY stays revoked. Returns a newly generated key (to print once),
+    else None.
     """
     if configured:
         if session.scalar(select(ApiKey.id).where(ApiKey.key_hash == digest(configured))) is None:

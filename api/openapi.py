@@ -17,7 +17,8 @@ bp = Blueprint("openapi", __name__, static_folder="static", static_url_path="/do
 REF = "#/components/schemas/{model}"
 ERRORS = {400: "Malformed request", 401: "Missing or invalid API key", 403: "Role not allowed",
           404: "Not found", 409: "Conflict with the calendar's state",
-          413: "Body too large", 422: "Validation failed", 503: "Service unavailable"}
+          413: "Body too large", 422: "Validation failed", 429: "Rate limit exceeded",
+          503: "Service unavailable"}
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Interview Calendar API</title>
 <link rel="stylesheet" href="/docs/static/swagger-ui/swagger-ui.css"></head>
@@ -49,7 +50,9 @@ def _responses(spec: Operation, defs: dict[Any, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for status, model in spec.responses.items():
         entry: dict[str, Any] = {"description": "OK" if status < 300 else ERRORS.get(status, "")}
-        if model is not None:
+        if isinstance(model, str):
+            entry["content"] = {model: {"schema": {"type": "string"}}}
+        elif model is not None:
             entry["content"] = {"application/json": {"schema": defs[(model, "serialization")]}}
         out[str(status)] = entry
     problem = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
@@ -69,7 +72,8 @@ def build(app: Flask) -> dict[str, Any]:
     models: set[tuple[type[BaseModel], str]] = {(schemas.Problem, "serialization")}
     for _, spec in found:
         models.update((m, "validation") for m in (spec.body, spec.query) if m is not None)
-        models.update((m, "serialization") for m in spec.responses.values() if m is not None)
+        models.update((m, "serialization") for m in spec.responses.values()
+                      if m is not None and not isinstance(m, str))
     defs, components = models_json_schema(sorted(models, key=lambda m: m[0].__name__),
                                           ref_template=REF)
     paths: dict[str, dict[str, Any]] = {}

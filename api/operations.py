@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
@@ -24,7 +24,8 @@ class Operation:
     tag: str
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
-    responses: dict[int, type[BaseModel] | None] = field(default_factory=dict)
+    responses: dict[int, type[BaseModel] | str | None] = field(default_factory=dict)
+    """status → response model; a media type for a body that is not JSON; None for no body"""
     multi: tuple[str, ...] = ()
     public: bool = False
 
@@ -53,7 +54,12 @@ def json_body() -> Any:
     if not _depth_ok(raw):
         raise ApiError(400, f"the JSON body is nested deeper than {MAX_DEPTH} levels")
     try:
-        return json.loads(raw)
+        text = raw.decode("utf-8-sig")  # strictly: no lone surrogates either (RFC 8259: UTF-8)
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, f"the body is not valid UTF-8: {exc.reason} at byte {exc.start}"
+                       ) from None
+    try:
+        return json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise ApiError(400, f"the body is not valid JSON: {exc}") from None
 
@@ -65,10 +71,10 @@ def query_args(multi: tuple[str, ...]) -> dict[str, Any]:
 
 def operation(summary: str, *, tag: str, body: type[BaseModel] | None = None,
               query: type[BaseModel] | None = None,
-              responses: dict[int, type[BaseModel] | None] | None = None,
+              responses: Mapping[int, type[BaseModel] | str | None] | None = None,
               multi: tuple[str, ...] = (), public: bool = False,
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    spec = Operation(summary, tag, body, query, responses or {}, multi, public)
+    spec = Operation(summary, tag, body, query, dict(responses or {}), multi, public)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)

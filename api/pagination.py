@@ -13,6 +13,7 @@ from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.errors import invalid
+from api.schemas import EARLIEST, LATEST
 
 T = TypeVar("T")
 
@@ -32,8 +33,16 @@ def _unpack(cursor: str, *parsers: Callable[[str], Any]) -> list[Any]:
         raise invalid("cursor", "is not a cursor this service issued") from None
 
 
+def _instant(value: str) -> datetime:
+    """An instant this service could have issued: with an offset, and in the schemas' range."""
+    stamp = datetime.fromisoformat(value)
+    if stamp.tzinfo is None or not EARLIEST <= stamp < LATEST:
+        raise ValueError(value)
+    return stamp
+
+
 def decode(cursor: str) -> tuple[datetime, uuid.UUID]:
-    stamp, ident = _unpack(cursor, datetime.fromisoformat, uuid.UUID)
+    stamp, ident = _unpack(cursor, _instant, uuid.UUID)
     return stamp, ident
 
 
@@ -42,7 +51,7 @@ def encode_instant(value: datetime) -> str:
 
 
 def decode_instant(cursor: str) -> datetime:
-    (stamp,) = _unpack(cursor, datetime.fromisoformat)
+    (stamp,) = _unpack(cursor, _instant)
     return stamp  # type: ignore[no-any-return]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Annotated, Any, Literal, get_args
 
 from email_validator import EmailNotValidError, validate_email
@@ -29,6 +29,9 @@ MAX_WINDOW = timedelta(days=366)
 DEFAULT_WINDOW = timedelta(days=28)
 MAX_PANEL = 50
 MAX_MATCH_PEOPLE = 20_000
+# Far enough inside datetime's range that no offset, hour or window added to an instant overflows.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def _instant(value: Any, info: ValidationInfo) -> datetime:
@@ -41,9 +44,12 @@ def _instant(value: Any, info: ValidationInfo) -> datetime:
     except ValueError:
         raise ValueError(f"{value!r} is not an ISO 8601 date-time") from None
     try:
-        return to_utc(parsed, info.context["tz"])
+        instant = to_utc(parsed, info.context["tz"])
     except (OverflowError, ValueError):
-        raise ValueError(f"{value!r} is out of range") from None
+        instant = None
+    if instant is None or not EARLIEST <= instant < LATEST:
+        raise ValueError(f"{value!r} is out of range (from {EARLIEST.year} to {LATEST.year})")
+    return instant
 
 
 def _utc_z(value: datetime) -> str:
@@ -212,7 +218,13 @@ class InterviewIn(Input):
     start: Instant
 
 
-class Person(BaseModel):
+class Output(BaseModel):
+    """A response body: the document says it has these fields and no others."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Person(Output):
     id: str
     name: str
     email: str
@@ -223,12 +235,12 @@ class PersonCreated(Person):
     api_key: str = Field(description="shown only in this response")
 
 
-class People(BaseModel):
+class People(Output):
     people: list[Person]
     next: str | None
 
 
-class Job(BaseModel):
+class Job(Output):
     id: str
     kind: str
     status: Literal["queued", "running", "succeeded", "failed"]
@@ -244,7 +256,7 @@ class JobAccepted(Job):
         default=None, description="signs this job's events at callback_url; shown only here")
 
 
-class Jobs(BaseModel):
+class Jobs(Output):
     jobs: list[Job]
     next: str | None
 
@@ -259,7 +271,7 @@ class WebhookIn(Input):
         return self
 
 
-class Webhook(BaseModel):
+class Webhook(Output):
     id: str
     url: str
     events: list[str]
@@ -273,7 +285,7 @@ class WebhookCreated(Webhook):
     secret: str = Field(description="whsec_<base64>, signs the deliveries; shown only here")
 
 
-class Webhooks(BaseModel):
+class Webhooks(Output):
     webhooks: list[Webhook]
     next: str | None
 
@@ -282,14 +294,14 @@ class DeliveriesQuery(Page):
     status: Literal["pending", "succeeded", "failed"] | None = None
 
 
-class DeliveryAttempt(BaseModel):
+class DeliveryAttempt(Output):
     at: Instant
     status_code: int | None
     latency_ms: int
     error: str | None
 
 
-class Delivery(BaseModel):
+class Delivery(Output):
     id: str = Field(description="also the webhook-id header of every attempt")
     type: str
     status: Literal["pending", "succeeded", "failed"]
@@ -298,27 +310,27 @@ class Delivery(BaseModel):
     attempts: list[DeliveryAttempt]
 
 
-class Deliveries(BaseModel):
+class Deliveries(Output):
     deliveries: list[Delivery]
     next: str | None
 
 
-class RangeOut(BaseModel):
+class RangeOut(Output):
     start: Instant
     end: Instant
 
 
-class Availability(BaseModel):
+class Availability(Output):
     ranges: list[RangeOut]
     booked: list[RangeOut]
 
 
-class Panel(BaseModel):
+class Panel(Output):
     candidate: str
     interviewers: list[str]
 
 
-class Slot(BaseModel):
+class Slot(Output):
     start: Instant
     end: Instant
     candidates: list[str]
@@ -326,12 +338,12 @@ class Slot(BaseModel):
     panels: list[Panel]
 
 
-class Slots(BaseModel):
+class Slots(Output):
     slots: list[Slot]
     next: str | None
 
 
-class Interview(BaseModel):
+class Interview(Output):
     id: str
     candidate: str
     interviewers: list[str]
@@ -339,7 +351,7 @@ class Interview(BaseModel):
     end: Instant
 
 
-class Interviews(BaseModel):
+class Interviews(Output):
     interviews: list[Interview]
     next: str | None
 

@@ -24,10 +24,13 @@ bp = Blueprint("slots", __name__)
 
 
 def person_of_role(session: Session, raw: str, role: str, field: str) -> uuid.UUID:
-    """The id of an existing person of `role`: 404 when unknown, 422 when of the other role."""
+    """The id of an existing person of `role`: 404 when unknown (or another candidate, to a
+    candidate), 422 when of the other role."""
     ident = schemas.parse_id(raw)
     person = session.get(Person, ident) if ident else None
-    if person is None:
+    me = principal()
+    if person is None or (me.role == "candidate" and person.role == "candidate"
+                          and person.id != me.person_id):
         raise not_found("person", raw)
     if person.role != role:
         raise invalid(field, f"person {raw} is not a {role}")

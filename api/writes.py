@@ -4,6 +4,7 @@ The key is claimed in a short transaction of its own, so a duplicate that arrive
 first request is in flight sees the claim and gets 409. The first request's answer is stored in
 the same transaction as its effect, so a retry after success replays it and creates nothing.
 A request that fails releases the claim: its retry is validated again and fails the same way.
+A new API key in an answer is not kept: its replay says `api_key: null`.
 """
 
 from __future__ import annotations
@@ -78,6 +79,14 @@ def _release(key: str) -> None:
         log.warning("could not release an idempotency key", exc_info=True)
 
 
+def _storable(body: Any) -> Any:
+    """The answer as it is kept for replays: an API key is stored only as its hash, so a
+    replay carries `api_key: null` (the caller issues another key if the first was lost)."""
+    if isinstance(body, dict) and body.get("api_key"):
+        return {**body, "api_key": None}
+    return body
+
+
 def write(view: Callable[..., Response]) -> Callable[..., Response]:
     """Run the view in the request's transaction; commit on 2xx, roll back otherwise."""
 
@@ -95,7 +104,8 @@ def write(view: Callable[..., Response]) -> Callable[..., Response]:
             if key is not None:
                 session.execute(update(IdempotencyKey).where(
                     IdempotencyKey.api_key_id == principal().key_id, IdempotencyKey.key == key
-                ).values(response_status=response.status_code, response_body=response.get_json(),
+                ).values(response_status=response.status_code,
+                         response_body=_storable(response.get_json()),
                          response_location=response.headers.get("Location")))
             session.commit()
             return response

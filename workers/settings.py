@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from limits import parse_many
+
 DEFAULT_INSTANCE = Path("instance")
 
 
@@ -37,6 +39,10 @@ class Settings:
     max_body_bytes: int = 32 * 1024 * 1024
     embedded_concurrency: int = 2
     log_json: bool = False
+    rate_limit_writes: str = "600/minute"
+    rate_limit_matches: str = "60/minute"
+    rate_limit_storage_url: str | None = None
+    match_max_cells: int = 2_000_000
 
     @property
     def embedded(self) -> bool:
@@ -58,6 +64,11 @@ class Settings:
             ZoneInfo(calendar_tz)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise SettingsError(f"CALENDAR_TZ={calendar_tz!r} is not an IANA time zone") from exc
+        limits = {name: env.get(name, default) for name, default in (
+            ("RATE_LIMIT_WRITES", cls.rate_limit_writes),
+            ("RATE_LIMIT_MATCHES", cls.rate_limit_matches))}
+        for name, value in limits.items():
+            _check_rate(name, value)
         try:
             return cls(
                 database_url=_normalise_db_url(database_url),
@@ -73,9 +84,33 @@ class Settings:
                 requeue_after_seconds=float(env.get("REQUEUE_AFTER_SECONDS", "60")),
                 log_json=env.get("LOG_FORMAT", "json" if env.get("BROKER_URL") else "text")
                 == "json",
+                rate_limit_writes=limits["RATE_LIMIT_WRITES"],
+                rate_limit_matches=limits["RATE_LIMIT_MATCHES"],
+                rate_limit_storage_url=env.get("RATE_LIMIT_STORAGE_URL") or None,
+                match_max_cells=_positive("MATCH_MAX_CELLS",
+                                          env.get("MATCH_MAX_CELLS", str(cls.match_max_cells))),
             )
+        except SettingsError:
+            raise
         except ValueError as exc:
             raise SettingsError(f"invalid numeric setting: {exc}") from exc
+
+
+def _check_rate(name: str, value: str) -> None:
+    """A rate such as `600/minute` or `10 per second` (the `limits` notation)."""
+    try:
+        if parse_many(value):
+            return
+    except ValueError:
+        pass
+    raise SettingsError(f"{name}={value!r} is not a rate such as '600/minute'")
+
+
+def _positive(name: str, value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise SettingsError(f"{name}={value!r} must be a positive integer")
+    return number
 
 
 def _normalise_db_url(url: str) -> str:

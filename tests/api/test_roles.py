@@ -1,0 +1,251 @@
+"""Who may do what: every operation of /openapi.json against every kind of caller.
+
+A world (a candidate "me", another candidate, an interviewer who is not on me's panel, a
+panelist, me's interview, a job me submitted, a webhook with a delivery, a spare key of me's)
+serves every operation, except those in FRESH, which delete what the others need and get a
+world of their own. Each operation is called by each caller in the order of ROLES, the admin
+last, so a write that succeeds comes after the callers that must be refused.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from werkzeug.test import TestResponse
+
+from tests.api.conftest import WAIT, Api, book, hours_from_now, publish, span
+
+ROLES = ("anonymous", "wrong key", "revoked key", "candidate", "other candidate", "interviewer",
+         "admin")
+
+# Expected status per caller, in the order of ROLES. "candidate" is "me": the person, interview,
+# job and key in the path are me's (DELETE /v1/people/{id} deletes the other candidate).
+TABLE: dict[str, str] = {
+    # operation                                                  anon wrong revok me  othr intv admn
+    "GET /v1/people":                                            "401 401 401 200 200 200 200",
+    "POST /v1/people":                                           "401 401 401 403 403 403 201",
+    "GET /v1/people/{person_id}":                                "401 401 401 200 404 200 200",
+    "DELETE /v1/people/{person_id}":                             "401 401 401 403 403 403 204",
+    "GET /v1/people/{person_id}/availability":                   "401 401 401 200 404 200 200",
+    "POST /v1/people/{person_id}/availability":                  "401 401 401 202 403 403 202",
+    "DELETE /v1/people/{person_id}/availability":                "401 401 401 202 403 403 202",
+    "POST /v1/people/{person_id}/availability:remove":           "401 401 401 202 403 403 202",
+    "GET /v1/people/{person_id}/interviews.ics":                 "401 401 401 200 404 403 200",
+    "GET /v1/people/{person_id}/api-keys":                       "401 401 401 200 404 403 200",
+    "POST /v1/people/{person_id}/api-keys":                      "401 401 401 201 403 403 201",
+    "GET /v1/api-keys":                                          "401 401 401 403 403 403 200",
+    "POST /v1/api-keys":                                         "401 401 401 403 403 403 201",
+    "DELETE /v1/api-keys/{key_id}":                              "401 401 401 204 404 404 204",
+    "POST /v1/availability/imports":                             "401 401 401 403 403 403 202",
+    "GET /v1/slots":                                             "401 401 401 200 403 200 200",
+    "POST /v1/matches":                                          "401 401 401 403 403 403 202",
+    "POST /v1/interviews":                                       "401 401 401 403 403 403 201",
+    "GET /v1/interviews":                                        "401 401 401 200 200 200 200",
+    "GET /v1/interviews/{interview_id}":                         "401 401 401 200 404 404 200",
+    "DELETE /v1/interviews/{interview_id}":                      "401 401 401 403 403 403 204",
+    "GET /v1/jobs":                                              "401 401 401 200 200 200 200",
+    "GET /v1/jobs/{job_id}":                                     "401 401 401 200 404 404 200",
+    "POST /v1/webhooks":                                         "401 401 401 403 403 403 201",
+    "GET /v1/webhooks":                                          "401 401 401 403 403 403 200",
+    "GET /v1/webhooks/{webhook_id}":                             "401 401 401 403 403 403 200",
+    "DELETE /v1/webhooks/{webhook_id}":                          "401 401 401 403 403 403 204",
+    "GET /v1/webhooks/{webhook_id}/deliveries":                  "401 401 401 403 403 403 200",
+    "GET /v1/webhooks/{webhook_id}/deliveries/{delivery_id}":    "401 401 401 403 403 403 200",
+    "POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry":
+                                                                 "401 401 401 403 403 403 202",
+}
+
+FRESH = {"DELETE /v1/people/{person_id}", "DELETE /v1/interviews/{interview_id}",
+         "DELETE /v1/webhooks/{webhook_id}"}
+HOOK = "http://127.0.0.1:9/hook"  # nothing listens: deliveries fail and wait for a retry
+
+
+@dataclass
+class World:
+    keys: dict[str, str | None]
+    me: dict[str, Any]
+    other: dict[str, Any]
+    interviewer: dict[str, Any]
+    panelist: dict[str, Any]
+    interview_id: str
+    job_id: str
+    webhook_id: str
+    delivery_id: str
+    key_id: str
+
+
+def build(admin: Api) -> World:
+    """The data every operation's cells need, made through the API itself."""
+    webhook = admin.post("/v1/webhooks", {"url": HOOK, "events": ["interview.booked"]})
+    assert webhook.status_code == 201, webhook.json
+    me, other = admin.person("candidate", "Me"), admin.person("candidate", "Other")
+    interviewer, panelist = admin.person("interviewer", "Ivy"), admin.person("interviewer", "Pam")
+    job = admin.as_key(me["api_key"]).post(f"/v1/people/{me['id']}/availability",
+                                           {"ranges": [span(2, 5)]}, headers=WAIT)
+    assert job.status_code == 200 and job.json["status"] == "succeeded", job.json
+    publish(admin, panelist, span(2, 5))
+    interview = book(admin, me, [panelist], 2)
+    assert interview.status_code == 201, interview.json
+    deliveries = admin.get(f"/v1/webhooks/{webhook.json['id']}/deliveries").json["deliveries"]
+    spare = admin.post(f"/v1/people/{me['id']}/api-keys", {"label": "spare"})
+    revoked = admin.post("/v1/api-keys", {"label": "revoked"})
+    assert admin.delete(f"/v1/api-keys/{revoked.json['id']}").status_code == 204
+    return World(
+        keys={"anonymous": None, "wrong key": "ic_" + secrets.token_urlsafe(32),
+              "revoked key": revoked.json["api_key"], "candidate": me["api_key"],
+              "other candidate": other["api_key"], "interviewer": interviewer["api_key"],
+              "admin": admin.key},
+        me=me, other=other, interviewer=interviewer, panelist=panelist,
+        interview_id=interview.json["id"], job_id=job.json["id"],
+        webhook_id=webhook.json["id"], delivery_id=deliveries[0]["id"], key_id=spare.json["id"])
+
+
+def hours(first: int, last: int) -> dict[str, Any]:
+    return {"ranges": [span(first, last)]}
+
+
+# Request bodies (and query strings) that are valid, so that only the caller decides the answer.
+BODIES: dict[str, Callable[[World], Any]] = {
+    "POST /v1/people": lambda w: {"name": "New", "email": f"new.{uuid.uuid4().hex}@example.com",
+                                  "role": "candidate"},
+    "POST /v1/people/{person_id}/availability": lambda w: hours(10, 11),
+    "DELETE /v1/people/{person_id}/availability": lambda w: hours(10, 11),
+    "POST /v1/people/{person_id}/availability:remove": lambda w: hours(10, 11),
+    "POST /v1/people/{person_id}/api-keys": lambda w: {"label": "roles"},
+    "POST /v1/api-keys": lambda w: {"label": "roles"},
+    "POST /v1/availability/imports": lambda w: {"entries": [{"person": w.me["id"],
+                                                             **hours(10, 11)}]},
+    "POST /v1/matches": lambda w: {"from": hours_from_now(0), "to": hours_from_now(24)},
+    "POST /v1/interviews": lambda w: {"candidate": w.me["id"], "interviewers": [w.panelist["id"]],
+                                      "start": hours_from_now(3)},
+    "POST /v1/webhooks": lambda w: {"url": HOOK, "events": ["job.failed"]},
+}
+QUERIES: dict[str, Callable[[World], str]] = {
+    "GET /v1/slots": lambda w: f"?candidate={w.me['id']}",
+}
+
+
+def url(operation: str, w: World) -> str:
+    path = operation.split(" ", 1)[1].format(
+        person_id=w.other["id"] if operation == "DELETE /v1/people/{person_id}" else w.me["id"],
+        interview_id=w.interview_id, job_id=w.job_id, webhook_id=w.webhook_id,
+        delivery_id=w.delivery_id, key_id=w.key_id)
+    return path + QUERIES.get(operation, lambda _: "")(w)
+
+
+def call(api: Api, operation: str, w: World) -> TestResponse:
+    method = operation.split(" ", 1)[0]
+    body = BODIES[operation](w) if operation in BODIES else None
+    if method == "GET":
+        return api.get(url(operation, w))
+    if method == "POST":
+        return api.post(url(operation, w), body)
+    return api.delete(url(operation, w), body)
+
+
+def operations(anon: Api) -> set[str]:
+    paths = anon.get("/openapi.json").json["paths"]
+    return {f"{method.upper()} {path}" for path, ops in paths.items()
+            for method, spec in ops.items() if spec.get("security") != []}
+
+
+def test_the_table_has_a_row_for_every_operation_and_no_other(anon: Api) -> None:
+    found = operations(anon)
+    assert sorted(found - TABLE.keys()) == [], "add these operations to TABLE in test_roles.py"
+    assert sorted(TABLE.keys() - found) == [], "these rows name no operation"
+
+
+def test_every_operation_answers_every_caller_as_the_table_says(
+        admin: Api, anon: Api, request: pytest.FixtureRequest) -> None:
+    got: dict[str, list[str]] = {}
+    wrong: list[str] = []
+    shared = build(admin)
+    for operation in sorted(operations(anon) & TABLE.keys(), key=lambda o: o in FRESH):
+        world = build(admin) if operation in FRESH else shared
+        expected = TABLE[operation].split()
+        got[operation] = []
+        for role, want in zip(ROLES, expected, strict=True):
+            r = call(admin.as_key(world.keys[role]), operation, world)
+            got[operation].append(str(r.status_code))
+            if str(r.status_code) != want:
+                wrong.append(f"{operation} as {role}: {r.status_code}, expected {want}: "
+                             f"{r.get_data(as_text=True)[:200]}")
+            if r.status_code >= 400:
+                assert r.content_type == "application/problem+json", (operation, role)
+    show(request, got)
+    assert wrong == []
+
+
+def show(request: pytest.FixtureRequest, got: dict[str, list[str]]) -> None:
+    """Print operation × caller → status in the terminal (CI logs), mismatches as got!=want."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    width = max(map(len, TABLE))
+    lines = ["", f"{'operation':{width}}  " + " ".join(f"{r[:11]:>11}" for r in ROLES)]
+    for operation in TABLE:
+        if operation in got:
+            marks = [s if s == e else f"{s}!={e}"
+                     for s, e in zip(got[operation], TABLE[operation].split(), strict=True)]
+            lines.append(f"{operation:{width}}  " + " ".join(f"{m:>11}" for m in marks))
+    with capture.global_and_fixture_disabled():
+        for line in lines:
+            reporter.write_line(line)
+
+
+def test_a_candidate_never_sees_another_candidate(admin: Api) -> None:
+    """Every read path a candidate has: the other candidate's id, name and email never appear,
+    and naming them answers as if they did not exist (404), or 403 where SPEC says so."""
+    w = build(admin)
+    other = admin.as_key(w.other["api_key"])
+    r = other.post(f"/v1/people/{w.other['id']}/availability", hours(2, 6), headers=WAIT)
+    assert r.status_code == 200 and r.json["status"] == "succeeded", r.json
+    other_job = r.json["id"]
+    other_interview = book(admin, w.other, [w.panelist], 3).json["id"]
+    me = admin.as_key(w.me["api_key"])
+    me_id, panelist = w.me["id"], w.panelist["id"]
+    reads = [
+        "/v1/people", "/v1/people?role=candidate", f"/v1/people/{me_id}",
+        f"/v1/people/{panelist}", f"/v1/people/{me_id}/availability",
+        f"/v1/people/{panelist}/availability", "/v1/slots", f"/v1/slots?interviewer={panelist}",
+        f"/v1/slots?candidate={me_id}&interviewer={panelist}", "/v1/interviews",
+        f"/v1/interviews?person={me_id}", f"/v1/interviews/{w.interview_id}", "/v1/jobs",
+        f"/v1/jobs/{w.job_id}", f"/v1/people/{me_id}/interviews.ics",
+        f"/v1/people/{me_id}/api-keys",
+    ]
+    secrets_of_other = (w.other["id"], w.other["email"], other_interview, other_job)
+    for path in reads:
+        r = me.get(path)
+        assert r.status_code == 200, (path, r.json)
+        text = r.get_data(as_text=True)
+        assert not [s for s in secrets_of_other if s in text], path
+    assert [p["id"] for p in me.get("/v1/people?role=candidate").json["people"]] == [me_id]
+    assert me.get(f"/v1/interviews/{w.interview_id}").json["candidate"] == me_id
+    for path in (f"/v1/people/{w.other['id']}", f"/v1/people/{w.other['id']}/availability",
+                 f"/v1/people/{w.other['id']}/interviews.ics",
+                 f"/v1/people/{w.other['id']}/api-keys", f"/v1/interviews?person={w.other['id']}",
+                 f"/v1/interviews/{other_interview}", f"/v1/jobs/{other_job}",
+                 f"/v1/slots?interviewer={w.other['id']}"):
+        assert me.get(path).status_code == 404, path
+    assert me.get(f"/v1/slots?candidate={w.other['id']}").status_code == 403
+
+
+def test_naming_another_candidate_answers_like_naming_nobody(admin: Api) -> None:
+    """No status tells a candidate that an id belongs to another candidate."""
+    w = build(admin)
+    me = admin.as_key(w.me["api_key"])
+    nobody = str(uuid.uuid4())
+    for template in ("/v1/people/{}", "/v1/people/{}/availability", "/v1/interviews/{}",
+                     "/v1/people/{}/interviews.ics", "/v1/people/{}/api-keys",
+                     "/v1/interviews?person={}", "/v1/slots?interviewer={}",
+                     "/v1/slots?candidate={}"):
+        assert (me.get(template.format(w.other["id"])).status_code
+                == me.get(template.format(nobody)).status_code), template
+    for template, body in (("/v1/people/{}/availability", hours(10, 11)),
+                           ("/v1/people/{}/api-keys", {})):
+        assert (me.post(template.format(w.other["id"]), body).status_code
+                == me.post(template.format(nobody), body).status_code == 403), template
