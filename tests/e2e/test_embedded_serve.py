@@ -26,6 +26,9 @@ from typing import Any
 import pytest
 import requests
 
+from tests import processes
+from tests.processes import stop_group
+
 pytestmark = pytest.mark.timeout(180)
 
 CLI = Path(sys.executable).with_name("interview-calendar")
@@ -72,12 +75,7 @@ class Server:
 
     def stop(self) -> None:
         """SIGTERM, the way a service manager stops it; SIGKILL if it lingers."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_group(self.proc, grace=15)
 
 
 @dataclass
@@ -108,17 +106,7 @@ class Launcher:
 
 
 def wait_until_ready(server: Server) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            pytest.fail(f"serve exited with {server.proc.returncode}\n{server.logs()}")
-        try:
-            if requests.get(server.url + "/readyz", timeout=5).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"serve was not ready within {START_TIMEOUT} s\n{server.logs()}")
+    processes.wait_until_ready(server.proc, server.url, server.logs, START_TIMEOUT)
 
 
 @pytest.fixture

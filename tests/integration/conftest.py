@@ -43,6 +43,7 @@ from api import keys
 from api.app import create_app
 from models import AvailabilityHour, Job
 from tests.conftest import AMQP_URL, REDIS_URL, fresh_database, truncate_all
+from tests.processes import stop_group
 from workers.runtime import Runtime, create_runtime
 from workers.settings import Settings
 
@@ -398,16 +399,8 @@ class Worker:
         return children_of(self.proc.pid)
 
     def stop(self) -> None:
-        """SIGTERM to the group (warm shutdown); SIGKILL if it lingers."""
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout=10)
-        with contextlib.suppress(ProcessLookupError):  # the pool, if the main process left it
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        if self.proc.poll() is None:
-            self.proc.wait(timeout=10)
+        """Warm shutdown; the pool too, if the main process left it."""
+        stop_group(self.proc, grace=10)
 
 
 @pytest.fixture

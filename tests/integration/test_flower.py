@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -30,6 +29,7 @@ from tests.integration.conftest import (
     span,
     wait_until,
 )
+from tests.processes import stop_group
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -61,14 +61,7 @@ class Flower:
         return r.json()
 
     def stop(self) -> None:
-        """SIGTERM to the group; SIGKILL if it lingers."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=10)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
+        stop_group(self.proc, grace=10)
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from tests.integration.conftest import (
     closed_port,
     wait_until,
 )
+from tests.processes import stop_group
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -70,14 +71,8 @@ class Server:
         return 0.0
 
     def stop(self) -> None:
-        """SIGTERM to the master (a graceful stop); SIGKILL to the group if it lingers."""
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.proc.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=30)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
+        """A graceful stop of the gunicorn master, which cleans up the metrics folder."""
+        stop_group(self.proc, grace=30, leader_only=True)
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests import processes
 from tests.conftest import REDIS_URL
 
 pytestmark = pytest.mark.timeout(240)
@@ -106,17 +107,7 @@ def environment(database_url: str, admin_key: str, web_port: int, flower_port: i
 
 
 def wait_until_ready(stack: Stack) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if stack.honcho.poll() is not None:
-            pytest.fail(f"honcho exited with {stack.honcho.returncode}\n{stack.logs()}")
-        try:
-            if requests.get(stack.web + "/readyz", timeout=5).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"/readyz did not answer 200 within {START_TIMEOUT} s\n{stack.logs()}")
+    processes.wait_until_ready(stack.honcho, stack.web, stack.logs, START_TIMEOUT, pause=0.2)
 
 
 @pytest.fixture(scope="module")
