@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -23,6 +23,20 @@ PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL",
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 TABLES = tuple(t.name for t in reversed(Base.metadata.sorted_tables))  # children first
+FIGURES: list[str] = []  # printed at the end of the run: the figures CI reports
+
+
+@pytest.fixture
+def figures() -> Callable[[str], None]:
+    """Records a line for the summary of figures that ends the run's output."""
+    return FIGURES.append
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FIGURES:
+        terminalreporter.section("figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
 
 
 @contextmanager

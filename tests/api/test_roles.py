@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from werkzeug.test import TestResponse
 
 from tests.api.conftest import WAIT, Api, book, hours_from_now, publish, span
@@ -161,7 +160,7 @@ def test_the_table_has_a_row_for_every_operation_and_no_other(anon: Api) -> None
 
 
 def test_every_operation_answers_every_caller_as_the_table_says(
-        admin: Api, anon: Api, request: pytest.FixtureRequest) -> None:
+        admin: Api, anon: Api, figures: Callable[[str], None]) -> None:
     got: dict[str, list[str]] = {}
     wrong: list[str] = []
     shared = build(admin)
@@ -177,24 +176,20 @@ def test_every_operation_answers_every_caller_as_the_table_says(
                              f"{r.get_data(as_text=True)[:200]}")
             if r.status_code >= 400:
                 assert r.content_type == "application/problem+json", (operation, role)
-    show(request, got)
+    show(figures, got)
     assert wrong == []
 
 
-def show(request: pytest.FixtureRequest, got: dict[str, list[str]]) -> None:
-    """Print operation × caller → status in the terminal (CI logs), mismatches as got!=want."""
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
+def show(figures: Callable[[str], None], got: dict[str, list[str]]) -> None:
+    """Operation × caller → status for the summary of figures, mismatches as got!=want."""
     width = max(map(len, TABLE))
-    lines = ["", f"{'operation':{width}}  " + " ".join(f"{r[:11]:>11}" for r in ROLES)]
+    figures(f"who may do what: {len(got)} operations × {len(ROLES)} callers")
+    figures(f"{'operation':{width}}  " + " ".join(f"{r[:11]:>11}" for r in ROLES))
     for operation in TABLE:
         if operation in got:
             marks = [s if s == e else f"{s}!={e}"
                      for s, e in zip(got[operation], TABLE[operation].split(), strict=True)]
-            lines.append(f"{operation:{width}}  " + " ".join(f"{m:>11}" for m in marks))
-    with capture.global_and_fixture_disabled():
-        for line in lines:
-            reporter.write_line(line)
+            figures(f"{operation:{width}}  " + " ".join(f"{m:>11}" for m in marks))
 
 
 def test_a_candidate_never_sees_another_candidate(admin: Api) -> None:

@@ -7,9 +7,9 @@ schema-valid cases name resources that exist, so the 200s are checked too, not o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
@@ -69,7 +69,7 @@ def _fuzz(operation: Any, mode: GenerationMode, known: dict[str, str],
 
 
 def test_no_operation_answers_5xx_or_breaks_its_documented_schema(
-        admin: Api, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]) -> None:
+        admin: Api, figures: Callable[[str], None]) -> None:
     schema = schemathesis.openapi.from_wsgi("/openapi.json", admin.client.application)
     auth = {"Authorization": f"Bearer {admin.key}"}
     known = _existing(admin)
@@ -79,9 +79,5 @@ def test_no_operation_answers_5xx_or_breaks_its_documented_schema(
     sent = sum(_fuzz(operation, mode, known, auth) for operation in operations
                for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE))
 
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    with capsys.disabled():
-        reporter.ensure_newline()
-        reporter.write_line(f"schemathesis: {len(operations)} operations, {sent} requests, "
-                            f"0 failures (seed {SEED}, at most {MAX_EXAMPLES} per operation "
-                            "and mode)")
+    figures(f"schemathesis: {len(operations)} operations, {sent} requests, 0 failures "
+            f"(seed {SEED}, at most {MAX_EXAMPLES} per operation and mode)")
