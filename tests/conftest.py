@@ -22,6 +22,7 @@ PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL",
                               "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+pytest_plugins = ("tests.stack",)  # the production stack's fixtures, for integration and faults
 TABLES = tuple(t.name for t in reversed(Base.metadata.sorted_tables))  # children first
 FIGURES: list[str] = []  # printed at the end of the run: the figures CI reports
 

@@ -1,7 +1,7 @@
 """A real webhook receiver for the tests: a threaded http.server on 127.0.0.1 in this process.
 
 It records every request and answers with the statuses it was given, in order (then 204),
-after `delay` seconds.
+after `delay` seconds, and not before `hold` is set, if it was given one.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Receiver:
     """Answers POSTs with the scripted statuses; `requests` holds what arrived, in order."""
 
     def __init__(self, *statuses: int, tls: ssl.SSLContext | None = None,
-                 delay: float = 0.0) -> None:
+                 delay: float = 0.0, hold: threading.Event | None = None) -> None:
         self.statuses: deque[int] = deque(statuses)
         self.requests: list[Received] = []
         self.arrived = threading.Condition()
@@ -44,6 +44,8 @@ class Receiver:
                     receiver.requests.append(Received(self.path, dict(self.headers.items()),
                                                       body, time.time()))
                     receiver.arrived.notify_all()
+                if hold is not None:
+                    hold.wait(WAIT)
                 time.sleep(delay)
                 self.send_response(status)
                 if 300 <= status < 400:
@@ -80,9 +82,9 @@ class Receiver:
 
 
 @contextmanager
-def receiving(*statuses: int, tls: ssl.SSLContext | None = None,
-              delay: float = 0.0) -> Iterator[Receiver]:
-    receiver = Receiver(*statuses, tls=tls, delay=delay)
+def receiving(*statuses: int, tls: ssl.SSLContext | None = None, delay: float = 0.0,
+              hold: threading.Event | None = None) -> Iterator[Receiver]:
+    receiver = Receiver(*statuses, tls=tls, delay=delay, hold=hold)
     try:
         yield receiver
     finally:

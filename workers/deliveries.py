@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import Job, SessionFactory, Webhook, WebhookAttempt, WebhookDelivery, utcnow
-from workers import dispatch, outbound, signing
+from workers import dispatch, leases, outbound, signing
 from workers.addresses import Refused
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,6 @@ FACTOR = 4
 LONGEST_WAIT = timedelta(hours=6)
 JITTER = 0.5  # each wait is lengthened by up to half of itself, at random
 MAX_ATTEMPTS = 11  # the first and ten retries: about 25.6 hours at least, 38 at most
-LEASE = timedelta(seconds=60)  # longer than an attempt's timeouts
 MAX_ERROR = 500
 
 
@@ -68,7 +67,7 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def claim(sessions: SessionFactory, delivery_id: uuid.UUID) -> Claim | None:
+def claim(sessions: SessionFactory, delivery_id: uuid.UUID, lease: float) -> Claim | None:
     """Take the delivery's outstanding message if it is pending and no attempt holds it."""
     now = utcnow()
     with sessions.begin() as session:
@@ -78,7 +77,7 @@ def claim(sessions: SessionFactory, delivery_id: uuid.UUID) -> Claim | None:
                    WebhookDelivery.published_at.is_not(None),
                    or_(WebhookDelivery.lease_expires_at.is_(None),
                        WebhookDelivery.lease_expires_at < now), active())
-            .values(published_at=None, lease_expires_at=now + LEASE,
+            .values(published_at=None, lease_expires_at=now + timedelta(seconds=lease),
                     attempts=WebhookDelivery.attempts + 1)
             .returning(WebhookDelivery.webhook_id, WebhookDelivery.job_id,
                        WebhookDelivery.body, WebhookDelivery.attempts)
@@ -131,6 +130,11 @@ def describe(exc: requests.RequestException) -> str:
     return f"{kind}: {root}"
 
 
+def _held(claimed: Claim) -> ColumnElement[bool]:
+    return ((WebhookDelivery.id == claimed.delivery_id) & (WebhookDelivery.status == "pending")
+            & (WebhookDelivery.attempts == claimed.attempt))
+
+
 def settle(session: Session, claimed: Claim, outcome: Outcome,
            rng: random.Random | None = None) -> str:
     """Record the attempt and the delivery's next state; returns that state's status."""
@@ -143,10 +147,7 @@ def settle(session: Session, claimed: Claim, outcome: Outcome,
         values["status"] = "pending"
         values["next_attempt_at"] = outcome.at + wait_before(claimed.attempt, rng)
     held = session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == claimed.delivery_id, WebhookDelivery.status == "pending",
-               WebhookDelivery.attempts == claimed.attempt)
-        .values(**values)
+        update(WebhookDelivery).where(_held(claimed)).values(**values)
     ).rowcount == 1  # type: ignore[attr-defined]
     if held or session.get(WebhookDelivery, claimed.delivery_id) is not None:
         session.add(WebhookAttempt(delivery_id=claimed.delivery_id, at=outcome.at,
@@ -168,13 +169,15 @@ def disable(session: Session, webhook_id: uuid.UUID, reason: str, now: datetime)
 
 
 def attempt(sessions: SessionFactory, delivery_id: uuid.UUID, *, allow_private: bool,
-            rng: random.Random | None = None) -> str | None:
-    """Run one attempt of a delivery; the status it is left in, or None if nothing to claim."""
-    claimed = claim(sessions, delivery_id)
+            lease: float, rng: random.Random | None = None) -> str | None:
+    """Run one attempt of a delivery, holding it under a renewed lease; the status it is left
+    in, or None if nothing to claim."""
+    claimed = claim(sessions, delivery_id, lease)
     if claimed is None:
         log.info("nothing to claim for delivery %s", delivery_id)
         return None
-    outcome, unexpected = send(claimed, allow_private=allow_private)
+    with leases.renewed(sessions, WebhookDelivery, _held(claimed), lease, str(delivery_id)):
+        outcome, unexpected = send(claimed, allow_private=allow_private)
     with sessions.begin() as session:
         status = settle(session, claimed, outcome, rng or random.Random())
     if unexpected is not None:

@@ -1,10 +1,10 @@
 """The one seam through which work is enqueued: a row first, the broker message after commit.
 
 The jobs and webhook_deliveries tables are the outbox. `submit` (a job) and `enqueue` (a
-delivery) add to the caller's transaction; once it commits, `publish_pending` sends the messages.
+delivery) add to the caller's transaction; once it commits, `publish_pending` hands the messages
+to the process's publisher thread (workers/publisher.py), so a request never waits on the broker.
 If the broker is down or hung, the row keeps no `published_at`, and the sweep publishes it
-later, so accepted work and recorded events are never lost, and a request never waits on the
-broker for more than its bounded timeouts.
+later, so accepted work and recorded events are never lost.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from kombu.exceptions import KombuError
 from sqlalchemy import update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from models import Job, WebhookDelivery, utcnow
@@ -88,15 +87,9 @@ def mark_unpublished(runtime: Runtime, unsent: list[tuple[str, uuid.UUID]]) -> N
 
 
 def publish_pending(runtime: Runtime, session: Session) -> None:
-    """After commit: publish what the transaction created; mark failures for the sweep."""
-    unsent = [(task, ident) for task, ident in session.info.pop(OUTBOX, [])
-              if not publish(runtime, task, ident)]
-    if not unsent:
-        return
-    try:
-        mark_unpublished(runtime, unsent)
-    except SQLAlchemyError:  # the sweep still republishes them once they look stale
-        log.warning("could not mark unpublished messages", exc_info=True)
+    """After commit: send what the transaction created, from the publisher's thread."""
+    if messages := session.info.pop(OUTBOX, None):
+        runtime.publisher.put(messages)
 
 
 def forget_pending(session: Session) -> None:

@@ -9,19 +9,17 @@ holds the job, so running a job twice never applies it twice nor announces it tw
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, or_, update
 from sqlalchemy.orm import Session
 
 from models import Job, SessionFactory, utcnow
-from workers import events
+from workers import events, leases
 from workers.errors import CalendarChanged, JobFailed, Superseded, problem
 
 log = logging.getLogger(__name__)
@@ -58,7 +56,7 @@ def claim(sessions: SessionFactory, job_id: uuid.UUID, lease: float,
     return None if row is None else Claim(job_id, row.kind, row.payload, row.attempts)
 
 
-def _held(claimed: Claim) -> Any:
+def _held(claimed: Claim) -> ColumnElement[bool]:
     return (Job.id == claimed.job_id) & (Job.status == "running") & (
         Job.attempts == claimed.attempt)
 
@@ -85,33 +83,10 @@ def release(sessions: SessionFactory, claimed: Claim) -> None:
                         .values(status="queued", lease_expires_at=None))
 
 
-@contextmanager
-def heartbeat(sessions: SessionFactory, claimed: Claim, lease: float) -> Iterator[None]:
-    """Renew the lease every third of its length while the attempt runs."""
-    stop = threading.Event()
-
-    def renew() -> None:
-        while not stop.wait(lease / 3):
-            try:
-                with sessions.begin() as session:
-                    session.execute(update(Job).where(_held(claimed)).values(
-                        lease_expires_at=utcnow() + timedelta(seconds=lease)))
-            except Exception:  # the lease then lapses and the sweep hands the job on
-                log.warning("lease renewal failed", exc_info=True,
-                            extra={"job_id": str(claimed.job_id)})
-
-    thread = threading.Thread(target=renew, name=f"lease-{claimed.job_id}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
-
-
 def run(claimed: Claim, *, sessions: SessionFactory, runner: Runner, lease: float) -> None:
     """Run one claimed attempt. Domain failures end the job; other errors propagate."""
-    with heartbeat(sessions, claimed, lease):
+    with leases.renewed(sessions, Job, _held(claimed), lease, str(claimed.job_id),
+                        {"job_id": str(claimed.job_id)}):
         try:
             try:
                 _run_until_settled(sessions, claimed, runner)

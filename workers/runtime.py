@@ -9,6 +9,7 @@ from sqlalchemy import Engine, event
 from models import SessionFactory, make_engine, make_session_factory, read_only
 from workers import dispatch
 from workers.celery_app import CalendarCelery, create_celery
+from workers.publisher import Publisher
 from workers.settings import Settings
 
 
@@ -19,6 +20,7 @@ class Runtime:
     sessions: SessionFactory
     readers: SessionFactory  # for transactions that never write
     celery: CalendarCelery = field(init=False)
+    publisher: Publisher = field(init=False)
 
 
 def create_runtime(settings: Settings) -> Runtime:
@@ -27,6 +29,7 @@ def create_runtime(settings: Settings) -> Runtime:
     runtime = Runtime(settings, engine, make_session_factory(engine),
                       make_session_factory(read_only(engine)))
     runtime.celery = create_celery(settings, runtime)
+    runtime.publisher = Publisher(runtime)
     event.listen(runtime.sessions, "after_commit",
                  lambda session: dispatch.publish_pending(runtime, session))
     event.listen(runtime.sessions, "after_rollback", dispatch.forget_pending)

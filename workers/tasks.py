@@ -87,7 +87,8 @@ def deliver_webhook(self: Task[Any, Any], delivery_id: str) -> None:
     runtime = self.app.runtime  # type: ignore[attr-defined]
     try:
         deliveries.attempt(runtime.sessions, uuid.UUID(delivery_id),
-                           allow_private=runtime.settings.webhook_allow_private_networks)
+                           allow_private=runtime.settings.webhook_allow_private_networks,
+                           lease=runtime.settings.job_lease_seconds)
     except Exception as exc:
         if is_transient(exc):
             raise self.retry(exc=TransientError(str(exc)), countdown=_backoff(self)) from exc

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.integration.conftest import Calendar, Client, Worker, next_day, span
+from tests.stack import Calendar, Client, Worker, next_day, span
 
 pytestmark = pytest.mark.timeout(90)
 

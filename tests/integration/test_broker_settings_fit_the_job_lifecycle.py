@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.conftest import AMQP_URL, REDIS_URL
-from tests.integration.conftest import production_runtime
+from tests.stack import production_runtime
 from workers.runtime import Runtime
 
 pytestmark = pytest.mark.timeout(60)

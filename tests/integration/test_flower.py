@@ -20,7 +20,8 @@ import pytest
 import requests
 
 from tests.conftest import REDIS_URL
-from tests.integration.conftest import (
+from tests.processes import stop_group
+from tests.stack import (
     Calendar,
     Client,
     Worker,
@@ -29,7 +30,6 @@ from tests.integration.conftest import (
     span,
     wait_until,
 )
-from tests.processes import stop_group
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -94,8 +94,8 @@ def flower(tmp_path: Path) -> Iterator[Flower]:
 
 
 def test_flower_shows_the_worker_and_a_finished_job_behind_basic_auth(
-        flower: Flower, start_worker: Callable[[str], Worker],
-        api_on: Callable[[str], Client], calendar: Calendar, queue: str) -> None:
+        flower: Flower, start_worker: Callable[..., Worker],
+        api_on: Callable[..., Client], calendar: Calendar, queue: str) -> None:
     worker = start_worker(REDIS_URL)
     api = api_on(REDIS_URL)
     hostname = f"{worker.name}@"

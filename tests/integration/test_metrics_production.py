@@ -23,7 +23,8 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import REDIS_URL
-from tests.integration.conftest import (
+from tests.processes import stop_group
+from tests.stack import (
     CLI,
     START_TIMEOUT,
     Calendar,
@@ -31,7 +32,6 @@ from tests.integration.conftest import (
     closed_port,
     wait_until,
 )
-from tests.processes import stop_group
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -52,7 +52,9 @@ def make_runtime(database_url: str, **overrides: Any) -> Runtime:
 
 
 def drain(runtime: Runtime) -> list[Message]:
-    """Take every message waiting in the runtime's queue, oldest first."""
+    """Take every message waiting in the runtime's queue, oldest first, once its publisher has
+    sent (or marked for the sweep) every message committed so far."""
+    assert runtime.publisher.wait_idle(10), "the publisher is still sending"
     messages: list[Message] = []
     with runtime.celery.connection_for_read() as conn:
         queue = conn.SimpleQueue(str(runtime.celery.conf.task_default_queue), no_ack=True)

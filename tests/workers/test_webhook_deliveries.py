@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import random
+import threading
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -32,6 +34,7 @@ from workers.runtime import Runtime
 from workers.sweep import sweep
 
 EVERYTHING = ["job.succeeded", "job.failed", "interview.booked", "interview.cancelled"]
+LEASE = 30.0
 
 
 class Abandoned(Exception):
@@ -72,6 +75,10 @@ def book_one(runtime: Runtime, hour: int = 9) -> uuid.UUID:
     add_hours(runtime, interviewer, hour)
     with runtime.sessions.begin() as session:
         return book(session, candidate, [interviewer], at(hour)).id
+
+
+def attempt(runtime: Runtime, ident: uuid.UUID, lease: float = LEASE) -> str | None:
+    return deliveries.attempt(runtime.sessions, ident, allow_private=True, lease=lease)
 
 
 def one_event(runtime: Runtime, url: str) -> WebhookDelivery:
@@ -139,6 +146,7 @@ def test_an_event_recorded_while_the_broker_is_down_is_kept_and_published_by_the
     subscribe(runtime, "http://127.0.0.1:9/a")
 
     book_one(unreachable_broker)
+    assert unreachable_broker.publisher.wait_idle(10)
 
     [row] = deliveries_of(runtime)
     assert row.status == "pending" and row.published_at is None
@@ -200,16 +208,16 @@ def test_an_attempt_is_signed_and_a_duplicate_message_is_a_no_op(runtime: Runtim
         row = one_event(runtime, receiver.url)
         secret = subscribe_secret(runtime, row)
 
-        status = deliveries.attempt(runtime.sessions, row.id, allow_private=True)
-        again = deliveries.attempt(runtime.sessions, row.id, allow_private=True)
+        status = attempt(runtime, row.id)
+        again = attempt(runtime, row.id)
 
         [got] = receiver.wait_for(1)
     assert (status, again) == ("succeeded", None)
     assert Verifier(secret).verify(got.body, got.headers) == json.loads(row.body)
     assert got.headers["webhook-id"] == str(row.id)
-    [attempt] = attempts_of(runtime, row.id)
-    assert (attempt.status_code, attempt.error) == (204, None)
-    assert attempt.latency_ms >= 0
+    [recorded] = attempts_of(runtime, row.id)
+    assert (recorded.status_code, recorded.error) == (204, None)
+    assert recorded.latency_ms >= 0
 
 
 def subscribe_secret(runtime: Runtime, row: WebhookDelivery) -> str:
@@ -223,18 +231,18 @@ def test_a_failed_attempt_is_retried_when_the_sweep_finds_it_due(runtime: Runtim
     with receiving(500) as receiver:
         row = one_event(runtime, receiver.url)
 
-        assert deliveries.attempt(runtime.sessions, row.id, allow_private=True) == "pending"
+        assert attempt(runtime, row.id) == "pending"
         failed = delivery(runtime, row.id)
         [first] = attempts_of(runtime, row.id)
         assert failed.next_attempt_at is not None
         wait = failed.next_attempt_at - first.at
         assert timedelta(seconds=5) <= wait <= timedelta(seconds=7.5)
-        assert deliveries.attempt(runtime.sessions, row.id, allow_private=True) is None
+        assert attempt(runtime, row.id) is None
 
         assert sweep(runtime).deliveries == 0, "published before it was due"
         assert sweep(runtime, now=utcnow() + timedelta(minutes=1)).deliveries == 1
         assert [m.job_id for m in drain(runtime)] == [str(row.id)]
-        assert deliveries.attempt(runtime.sessions, row.id, allow_private=True) == "succeeded"
+        assert attempt(runtime, row.id) == "succeeded"
 
         one, two = receiver.wait_for(2)
     assert one.headers["webhook-id"] == two.headers["webhook-id"] == str(row.id)
@@ -263,7 +271,7 @@ def test_the_last_attempt_fails_the_delivery(runtime: Runtime) -> None:
         row = one_event(runtime, receiver.url)
         set_delivery(runtime, row.id, attempts=deliveries.MAX_ATTEMPTS - 1)
 
-        assert deliveries.attempt(runtime.sessions, row.id, allow_private=True) == "failed"
+        assert attempt(runtime, row.id) == "failed"
     assert delivery(runtime, row.id).next_attempt_at is None
 
 
@@ -277,8 +285,8 @@ def test_a_410_disables_the_subscription_and_fails_its_pending_deliveries(
         drain(runtime)
         first, second = deliveries_of(runtime)
 
-        assert deliveries.attempt(runtime.sessions, first.id, allow_private=True) == "failed"
-        assert deliveries.attempt(runtime.sessions, second.id, allow_private=True) is None
+        assert attempt(runtime, first.id) == "failed"
+        assert attempt(runtime, second.id) is None
         book_one(runtime, 11)
 
         assert len(receiver.requests) == 1
@@ -293,14 +301,34 @@ def test_a_worker_that_died_mid_attempt_leaves_the_delivery_to_the_sweep(
     runtime: Runtime,
 ) -> None:
     row = one_event(runtime, "http://127.0.0.1:9/a")
-    claimed = deliveries.claim(runtime.sessions, row.id)
+    claimed = deliveries.claim(runtime.sessions, row.id, LEASE)
     assert claimed is not None and claimed.attempt == 1
 
     assert sweep(runtime).deliveries == 0, "taken from a live attempt"
-    later = utcnow() + deliveries.LEASE + timedelta(seconds=1)
+    later = utcnow() + timedelta(seconds=LEASE + 1)
     assert sweep(runtime, now=later).deliveries == 1
     [message] = drain(runtime)
     assert message.job_id == str(row.id)
+
+
+def test_a_slow_attempt_keeps_its_delivery_past_the_first_lease(runtime: Runtime) -> None:
+    with receiving(delay=1.0) as receiver:
+        row = one_event(runtime, receiver.url)
+        rivals: list[deliveries.Claim | None] = []
+
+        def rival() -> None:
+            receiver.wait_for(1)
+            time.sleep(0.6)  # the first lease (0.4 s) lapsed long ago unless it was renewed
+            rivals.append(deliveries.claim(runtime.sessions, row.id, 0.4))
+
+        thread = threading.Thread(target=rival)
+        thread.start()
+        status = attempt(runtime, row.id, lease=0.4)
+        thread.join()
+
+    assert rivals == [None], "another worker took the delivery while it was being sent"
+    assert status == "succeeded"
+    assert len(receiver.requests) == 1
 
 
 def set_delivery(runtime: Runtime, ident: uuid.UUID, **values: Any) -> None:

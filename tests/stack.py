@@ -1,11 +1,12 @@
-"""Integration: the API in production mode in this process, real worker processes, real brokers.
+"""The production stack for tests/integration and tests/faults: the API in production mode in
+this process, real worker processes, real brokers.
 
 The API is the Flask app over a Runtime whose broker is Redis or RabbitMQ (or a broker that is
 down or hung, on purpose); the worker is `interview-calendar worker` in a process group of its
 own, killed with its pool at teardown. Everything runs on the PostgreSQL, Redis and RabbitMQ of
 127.0.0.1; nothing is mocked and nothing is skipped when a service is missing.
 
-Two things are this package's own, so that nothing else takes its work:
+Two things are the stack's own, so that nothing else takes its work:
 - the database: tests/api keeps an embedded worker and a sweeper running on the session-wide
   `database_url` until the session ends, and they would publish and run these tests' jobs;
 - the queue (`task_default_queue`, for the API and, from the command line, for the worker), so
@@ -42,7 +43,7 @@ from werkzeug.test import TestResponse
 from api import keys
 from api.app import create_app
 from models import AvailabilityHour, Job
-from tests.conftest import AMQP_URL, REDIS_URL, fresh_database, truncate_all
+from tests.conftest import AMQP_URL, PG_ADMIN_URL, REDIS_URL, fresh_database, truncate_all
 from tests.processes import stop_group
 from workers.runtime import Runtime, create_runtime
 from workers.settings import Settings
@@ -54,8 +55,10 @@ QUEUE = f"ic-integration-{uuid.uuid4().hex[:10]}"
 START_TIMEOUT = 30.0
 JOB_TIMEOUT = 40.0
 # Short enough that a dead attempt is handed on within seconds; and stacks on a fatal signal.
+# Webhooks go to receivers on this machine (tests/receiver.py).
 WORKER_ENV = {"JOB_LEASE_SECONDS": "3", "SWEEP_INTERVAL_SECONDS": "1",
-              "REQUEUE_AFTER_SECONDS": "10", "PYTHONFAULTHANDLER": "1"}
+              "REQUEUE_AFTER_SECONDS": "10", "PYTHONFAULTHANDLER": "1",
+              "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true"}
 DONE = ("succeeded", "failed")
 
 
@@ -198,9 +201,7 @@ class HungBroker:
                 self.held.append(conn)
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accept(); close() alone does not
-        self.sock.close()
+        _close(self.sock)
         for conn in self.held:
             conn.close()
         self.thread.join(5)
@@ -213,11 +214,11 @@ def hung_broker() -> Iterator[HungBroker]:
     hung.close()
 
 
-class FreezableProxy:
-    """A TCP proxy to a real broker that can freeze: connections stay open, bytes stop.
-
-    That is a broker which hangs after the API has connected (a stopped VM, a full disk, a
-    network partition that drops packets), unlike one that refuses or never answers.
+class Proxy:
+    """A TCP proxy to a real service on 127.0.0.1 that fails on purpose, for whoever connects
+    through it: `down()` drops every connection and refuses new ones (a stopped server), `up()`
+    listens again on the same port; `frozen` keeps connections open and stops the bytes (a
+    stopped VM, a full disk, a partition that drops packets).
     """
 
     def __init__(self, upstream_port: int) -> None:
@@ -225,20 +226,45 @@ class FreezableProxy:
         self.frozen = threading.Event()
         self.closed = threading.Event()
         self.sockets: list[socket.socket] = []
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port: int = self.sock.getsockname()[1]
-        threading.Thread(target=self._accept, name="proxy", daemon=True).start()
+        self.lock = threading.Lock()
+        self.port = closed_port()
+        self.listener: socket.socket | None = None
+        self.up()
 
-    def _accept(self) -> None:
-        with contextlib.suppress(OSError):
+    def up(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, args=(self.listener,), name="proxy",
+                         daemon=True).start()
+
+    def down(self) -> None:
+        if self.listener is not None:
+            _close(self.listener)
+            self.listener = None
+        with self.lock:
+            held, self.sockets = self.sockets, []
+        for sock in held:
+            _close(sock)
+
+    def close(self) -> None:
+        self.closed.set()
+        self.down()
+
+    def _accept(self, listener: socket.socket) -> None:
+        with contextlib.suppress(OSError):  # the listener was closed
             while True:
-                client, _ = self.sock.accept()
-                if self.frozen.is_set():  # a frozen broker takes the connection, then nothing
+                client, _ = listener.accept()
+                with self.lock:
                     self.sockets.append(client)
+                if self.frozen.is_set():  # a frozen service takes the connection, then nothing
                     continue
-                upstream = socket.create_connection(("127.0.0.1", self.upstream_port), 5)
+                try:
+                    upstream = socket.create_connection(("127.0.0.1", self.upstream_port), 5)
+                except OSError:
+                    _close(client)
+                    continue
                 upstream.settimeout(None)
-                self.sockets += [client, upstream]
+                with self.lock:
+                    self.sockets.append(upstream)
                 for a, b in ((client, upstream), (upstream, client)):
                     threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
@@ -251,23 +277,34 @@ class FreezableProxy:
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_RDWR)
 
-    def close(self) -> None:
-        self.closed.set()
-        with contextlib.suppress(OSError):
-            self.sock.shutdown(socket.SHUT_RDWR)
-        self.sock.close()
-        for s in self.sockets:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-            s.close()
+
+def _close(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked accept() or recv(); close() does not
+    sock.close()
 
 
 @pytest.fixture
-def proxy_to(broker: str) -> Iterator[FreezableProxy]:
-    """A freezable proxy in front of the real broker of this test's parameter."""
-    proxy = FreezableProxy(urlsplit(BROKERS[broker]).port or DEFAULT_PORTS[broker])
+def broker_proxy(broker: str) -> Iterator[Proxy]:
+    """A proxy in front of the real broker of this test's parameter."""
+    proxy = Proxy(urlsplit(BROKERS[broker]).port or DEFAULT_PORTS[broker])
     yield proxy
     proxy.close()
+
+
+@pytest.fixture
+def database_proxy() -> Iterator[Proxy]:
+    """A proxy in front of PostgreSQL."""
+    proxy = Proxy(urlsplit(PG_ADMIN_URL).port or 5432)
+    yield proxy
+    proxy.close()
+
+
+def through(proxy: Proxy, url: str) -> str:
+    """`url` with the proxy's port: a connection to the service through `proxy`."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
+    return urlunsplit(parts._replace(netloc=f"{netloc}127.0.0.1:{proxy.port}"))
 
 
 # --- the API --------------------------------------------------------------------------------
@@ -306,10 +343,12 @@ class Client:
 
 
 def production_runtime(database_url: str, broker_url: str, queue: str) -> Runtime:
-    """A production-mode runtime publishing to `queue`; the process's default app is kept."""
+    """A production-mode runtime publishing to `queue` and delivering webhooks to this machine;
+    the process's default app is kept."""
     previous = current_app._get_current_object()
     runtime = create_runtime(replace(Settings.from_env({}), database_url=database_url,
-                                     broker_url=broker_url))
+                                     broker_url=broker_url,
+                                     webhook_allow_private_networks=True))  # tests/receiver.py
     runtime.celery.conf.task_default_queue = queue
     previous.set_default()
     previous.set_current()
@@ -317,12 +356,13 @@ def production_runtime(database_url: str, broker_url: str, queue: str) -> Runtim
 
 
 @pytest.fixture
-def api_on(calendar: Calendar, queue: str) -> Iterator[Callable[[str], Client]]:
-    """Builds the API over this test's calendar with a broker URL of the test's choosing."""
+def api_on(calendar: Calendar, queue: str) -> Iterator[Callable[..., Client]]:
+    """Builds the API over this test's calendar with a broker URL of the test's choosing (and
+    a database URL: the calendar's, through a proxy)."""
     runtimes: list[Runtime] = []
 
-    def build(broker_url: str) -> Client:
-        runtime = production_runtime(calendar.url, broker_url, queue)
+    def build(broker_url: str, database_url: str | None = None) -> Client:
+        runtime = production_runtime(database_url or calendar.url, broker_url, queue)
         runtimes.append(runtime)
         with runtime.sessions.begin() as session:
             key = keys.issue(session, "admin", label="integration tests")
@@ -335,7 +375,7 @@ def api_on(calendar: Calendar, queue: str) -> Iterator[Callable[[str], Client]]:
 
 
 @pytest.fixture
-def api(api_on: Callable[[str], Client], broker: str) -> Client:
+def api(api_on: Callable[..., Client], broker: str) -> Client:
     """The API on the real broker of this test's parameter."""
     return api_on(BROKERS[broker])
 
@@ -405,15 +445,17 @@ class Worker:
 
 @pytest.fixture
 def start_worker(calendar: Calendar, queue: str, tmp_path: Path
-                 ) -> Iterator[Callable[[str], Worker]]:
-    """Starts `interview-calendar worker` on a broker URL, and waits until it is ready."""
+                 ) -> Iterator[Callable[..., Worker]]:
+    """Starts `interview-calendar worker` on a broker URL (and a database URL, by default the
+    calendar's; and settings added to its environment), and waits until it is ready."""
     started: list[Worker] = []
 
-    def start(broker_url: str) -> Worker:
+    def start(broker_url: str, database_url: str | None = None, **settings: str) -> Worker:
         name = f"it-{uuid.uuid4().hex[:8]}"
         env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(tmp_path),
-               "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "DATABASE_URL": calendar.url,
-               "BROKER_URL": broker_url, **WORKER_ENV}
+               "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1",
+               "DATABASE_URL": database_url or calendar.url, "BROKER_URL": broker_url,
+               **WORKER_ENV, **settings}
         log = tmp_path / f"{name}.log"
         with log.open("wb") as out:
             proc = subprocess.Popen(
@@ -433,6 +475,6 @@ def start_worker(calendar: Calendar, queue: str, tmp_path: Path
 
 
 @pytest.fixture
-def worker(start_worker: Callable[[str], Worker], broker: str) -> Worker:
+def worker(start_worker: Callable[..., Worker], broker: str) -> Worker:
     """A worker on the real broker of this test's parameter."""
     return start_worker(BROKERS[broker])
