@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, g, request
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 def runtime() -> Runtime:
@@ -26,5 +31,11 @@ def register(app: Flask) -> None:
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:
         session = g.pop("db", None)
-        if session is not None:
+        if session is None:
+            return
+        try:
             session.close()
+        except SQLAlchemyError:
+            # Its connection died under it (the database restarted): the answer is made
+            # already, and the pool has dropped the connection.
+            log.warning("could not close the request's session", exc_info=True)
