@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, Response, jsonify
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 from sqlalchemy import Select, select
 
 from api import schemas
@@ -125,7 +125,9 @@ def calendar_feed(person_id: str) -> Response:
     feed = Calendar()
     feed.add("prodid", "-//Interview Calendar//EN")
     feed.add("version", "2.0")
-    feed.add("x-wr-calname", f"Interviews: {person.name}")
+    # A text value, escaped: an unknown property's plain string would be written as it is,
+    # and a name may hold line breaks.
+    feed.add("x-wr-calname", vText(f"Interviews: {person.name}"))
     for interview in interviews:
         event = Event()
         event.add("uid", f"{interview.id}@interview-calendar")

@@ -6,13 +6,14 @@ availability range is in test_availability.py.
 
 import time
 
+from icalendar import Calendar
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from api import pagination
 from api.schemas import MAX_RANGES
 from models import ApiKey, Job, Person
-from tests.api.conftest import Api, hours_from_now, span
+from tests.api.conftest import Api, book, hours_from_now, publish, span
 from workers.runtime import Runtime
 
 SQL = ["' OR '1'='1", "1; DROP TABLE people;--", "x' UNION SELECT key_hash FROM api_keys--",
@@ -74,6 +75,23 @@ def test_a_script_tag_in_a_name_is_returned_as_given_in_json(admin: Api) -> None
     assert r.json["name"] == name
     listed = admin.get("/v1/people").json["people"]
     assert [p["name"] for p in listed] == [name]
+
+
+def test_a_name_cannot_inject_lines_or_events_into_the_ics_feed(admin: Api) -> None:
+    name = "Eve\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:<script>alert(1)</script>;,\\"
+    candidate = admin.person("candidate", name=name, email="eve.candidate@example.com")
+    interviewer = admin.person("interviewer", name=name, email="eve.interviewer@example.com")
+    for person in (candidate, interviewer):
+        publish(admin, person, span(1, 2))
+    assert book(admin, candidate, [interviewer], 1).status_code == 201
+
+    r = admin.get(f"/v1/people/{interviewer['id']}/interviews.ics")
+    feed = Calendar.from_ical(r.data)
+    [event] = feed.walk("VEVENT")
+    as_text = name.replace("\r\n", "\n")  # iCalendar text has one kind of line break
+    assert str(event["summary"]) == f"Interview: {as_text}"  # the whole name, one property
+    assert str(feed["x-wr-calname"]) == f"Interviews: {as_text}"
+    assert r.data.count(b"BEGIN:VEVENT") == 1
 
 
 def test_a_huge_list_of_ranges_is_422_at_once(admin: Api, runtime: Runtime) -> None:
