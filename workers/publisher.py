@@ -14,7 +14,6 @@ import logging
 import os
 import threading
 import uuid
-import weakref
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -39,8 +38,7 @@ class Publisher:
         self._changed = threading.Condition()
         self._running = False
         atexit.register(self.wait_idle, EXIT_GRACE_SECONDS)
-        reset = weakref.WeakMethod(self._after_fork)
-        os.register_at_fork(after_in_child=lambda: (method := reset()) and method())
+        os.register_at_fork(after_in_child=self._after_fork)
 
     def put(self, messages: list[Message]) -> None:
         """Queue messages to send; returns at once."""
@@ -76,6 +74,8 @@ class Publisher:
                 self._busy = len(batch)
             try:
                 self._send(batch)
+            except Exception:  # the thread must live on; the sweep sends what this lost
+                log.exception("the publisher failed on a batch of %d messages", len(batch))
             finally:
                 with self._changed:
                     self._busy = 0
