@@ -1,7 +1,7 @@
 """The stack of the load run, started as an operator starts it, and the calendar it begins with.
 
 `interview-calendar serve` (gunicorn, two processes) and two `interview-calendar worker`
-processes, on a PostgreSQL database of their own and Redis database 12 as the broker, each in
+processes, on a PostgreSQL database of their own and Redis database 11 as the broker, each in
 a process group of its own, stopped at teardown. Everything listens on 127.0.0.1 only.
 """
 
@@ -51,6 +51,8 @@ INTERVIEWERS = 30
 CANDIDATES = 60
 SEEDED_DAYS = 3
 SEED = 20261128
+HOUR = timedelta(hours=1)
+DONE = ("succeeded", "failed")  # the statuses a job ends in
 
 
 @dataclass
@@ -179,7 +181,7 @@ def import_hours(stack: Stack, spans: dict[str, list[tuple[datetime, int]]]) -> 
 
     def finished() -> dict[str, Any] | None:
         job: dict[str, Any] = stack.call("GET", r.headers["Location"]).json()
-        return job if job["status"] in ("succeeded", "failed") else None
+        return job if job["status"] in DONE else None
 
     job = wait_until(finished, JOB_TIMEOUT, "the seeding's import", stack.logs)
     assert job["status"] == "succeeded", (job, stack.logs())
