@@ -11,8 +11,9 @@ from typing import Any
 from flask import g, request
 
 from api import keys
-from api.db import db
+from api.db import db, runtime
 from api.errors import ApiError
+from models import ApiKey
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,20 @@ def authenticate() -> None:
     challenge = {"WWW-Authenticate": 'Bearer realm="interview-calendar"'}
     if scheme.lower() != "bearer" or not key.strip():
         raise ApiError(401, "send an API key as 'Authorization: Bearer <key>'", headers=challenge)
-    found = keys.lookup(db(), key.strip())
+    found = _lookup(key.strip())
     if found is None:
         raise ApiError(401, "the API key is not valid or was revoked", headers=challenge)
     g.principal = Principal(found.id, found.role, found.person_id)
+
+
+def _lookup(key: str) -> ApiKey | None:
+    if request.method in ("GET", "HEAD"):
+        return keys.lookup(db(), key)  # the request's own session, which only reads
+    # A session of its own: a writing request's transaction must begin with its first write.
+    # On SQLite that takes the database's one write lock, which the Idempotency-Key claim, in
+    # a transaction of its own, would then wait for until it timed out.
+    with runtime().readers() as session:
+        return keys.lookup(session, key)
 
 
 def principal() -> Principal:
