@@ -111,9 +111,16 @@ def test_flower_shows_the_worker_and_a_finished_job_behind_basic_auth(
     calendar.wait_for([job_id], explain=worker.output)
     assert calendar.job(job_id).status == "succeeded"
 
-    workers = flower.api("/api/workers", refresh="true")  # asks the workers (remote control)
-    [name] = [n for n in workers if n.startswith(hostname)]
-    assert [q["name"] for q in workers[name]["active_queues"]] == [queue]
+    def inspected() -> tuple[str, dict[str, Any]] | None:
+        """Our worker's answer to Flower's remote-control inspection (it waits for answers
+        only so long: a busy machine may need another ask)."""
+        workers = flower.api("/api/workers", refresh="true")
+        return next(((n, w) for n, w in workers.items()
+                     if n.startswith(hostname) and w.get("active_queues")), None)
+
+    name, inspection = wait_until(inspected, SEEN_TIMEOUT, "flower inspecting the worker",
+                                  flower.output)
+    assert [q["name"] for q in inspection["active_queues"]] == [queue]
 
     def finished_task() -> dict[str, Any] | None:
         tasks = flower.api("/api/tasks", workername=name)
