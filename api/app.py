@@ -20,6 +20,7 @@ from api import (
     ops,
     people,
     slots,
+    web,
     webhooks,
 )
 from api.auth import authenticate
@@ -41,6 +42,7 @@ def create_app(runtime: Runtime) -> Flask:
     app.register_blueprint(v1)
     app.register_blueprint(ops.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(web.bp)
     limits.register(app, runtime.settings)  # wraps the /v1 views registered above
     metrics.register(app)  # before jobs': after_request hooks run in reverse, so it
     # records a `Prefer: wait` request with its final status and time
