@@ -33,6 +33,7 @@ def figures() -> Callable[[str], None]:
     return FIGURES.append
 
 
+@pytest.hookimpl(trylast=True)  # after the slowest durations: the last thing before the tally
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if FIGURES:
         terminalreporter.section("figures")
