@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, Response, request
 from api import (
     api_keys,
     availability,
+    bench_endpoints,
     db,
     errors,
     interviews,
@@ -42,6 +43,8 @@ def create_app(runtime: Runtime) -> Flask:
     app.register_blueprint(v1)
     app.register_blueprint(ops.bp)
     app.register_blueprint(openapi.bp)
+    if runtime.settings.bench_endpoints:  # off in production: baselines of `bench` only
+        app.register_blueprint(bench_endpoints.bp)
     app.register_blueprint(web.bp)
     limits.register(app, runtime.settings)  # wraps the /v1 views registered above
     metrics.register(app)  # before jobs': after_request hooks run in reverse, so it

@@ -1,4 +1,4 @@
-"""The `interview-calendar` command: serve, worker, migrate, create-admin-key, demo."""
+"""The `interview-calendar` command: serve, worker, migrate, create-admin-key, demo, bench."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def worker(args: argparse.Namespace) -> None:
     settings = _settings()
     if settings.embedded:
         sys.exit("`worker` needs BROKER_URL; in embedded mode `serve` runs its own worker")
-    celery_args = [a for a in args.celery_args if a != "--"]  # celery would read it as a value
+    celery_args = [a for a in args.passed_on if a != "--"]  # celery would read it as a value
     runtime = create_runtime(settings)
     # The prefork pool forks beside the sweeper thread, whenever a pool process has to be
     # replaced. SQLAlchemy's one-time set-up (mapper configuration; dialect initialisation on
@@ -108,6 +108,16 @@ def demo(_: argparse.Namespace) -> None:
         print(line)
 
 
+def bench(args: argparse.Namespace) -> None:
+    """`python -m bench` with the arguments after `bench`. The benchmark lives in the repository,
+    not in the image, so only this command needs it."""
+    try:
+        from bench.run import main as run_bench
+    except ImportError:
+        sys.exit("`bench` runs from a checkout of the repository (no `bench` package here)")
+    run_bench(args.passed_on, prog="interview-calendar bench")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="interview-calendar", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -123,10 +133,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--label", default="created by create-admin-key")
     p.set_defaults(func=create_admin_key)
     sub.add_parser("demo", help="load demo people and availability").set_defaults(func=demo)
+    p = sub.add_parser("bench", add_help=False,  # its options and --help are bench's own
+                       help="benchmark the production stack against its baselines")
+    p.set_defaults(func=bench)
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "worker":
+    if extra and args.command not in ("worker", "bench"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    args.celery_args = extra  # `worker` passes what it does not know on to `celery worker`
+    args.passed_on = extra  # `worker` passes what it does not know on to `celery worker`,
+    # `bench` to the benchmark
     args.func(args)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from api import schemas
@@ -21,28 +22,45 @@ from scheduling.slots import Slot, slot_at
 from workers.calendar import free_by_hour, hours_all_free
 
 bp = Blueprint("slots", __name__)
+# Built once, as it runs on every slot request (so is workers.calendar's slot query).
+ROLES = select(Person.id, Person.role).where(Person.id.in_(bindparam("ids", expanding=True)))
 
 
 def person_of_role(session: Session, raw: str, role: str, field: str) -> uuid.UUID:
     """The id of an existing person of `role`: 404 when unknown (or another candidate, to a
     candidate), 422 when of the other role."""
-    ident = schemas.parse_id(raw)
-    person = session.get(Person, ident) if ident else None
+    return people_of_roles(session, [(raw, role, field)])[0]
+
+
+def people_of_roles(session: Session, wanted: list[tuple[str, str, str]]) -> list[uuid.UUID]:
+    """`person_of_role` for each (raw id, role, field), with one query for all of them."""
+    ids = {raw: schemas.parse_id(raw) for raw, _, _ in wanted}
+    known = [i for i in set(ids.values()) if i]
+    found = {ident: role for ident, role in session.connection().execute(
+        ROLES, {"ids": known})} if known else {}
     me = principal()
-    if person is None or (me.role == "candidate" and person.role == "candidate"
-                          and person.id != me.person_id):
-        raise not_found("person", raw)
-    if person.role != role:
-        raise invalid(field, f"person {raw} is not a {role}")
-    return person.id
+    out = []
+    for raw, role, field in wanted:
+        ident = ids[raw]
+        actual = found.get(ident) if ident else None
+        if actual is None or (me.role == "candidate" and actual == "candidate"
+                              and ident != me.person_id):
+            raise not_found("person", raw)
+        if actual != role:
+            raise invalid(field, f"person {raw} is not a {role}")
+        out.append(ident)
+    return out
 
 
 def render(slot: Slot) -> dict[str, Any]:
-    return schemas.Slot(
-        start=slot.start, end=slot.end, candidates=list(slot.candidates),
-        interviewers=list(slot.interviewers),
-        panels=[schemas.Panel(candidate=c, interviewers=list(i)) for c, i in slot.panels],
-    ).model_dump(mode="json")
+    """The `schemas.Slot` shape, built directly: slots can list tens of thousands of ids."""
+    return {"start": _z(slot.start), "end": _z(slot.end), "candidates": list(slot.candidates),
+            "interviewers": list(slot.interviewers),
+            "panels": [{"candidate": c, "interviewers": list(i)} for c, i in slot.panels]}
+
+
+def _z(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
 
 
 def find(session: Session, candidate: uuid.UUID | None, named: list[uuid.UUID],
@@ -50,9 +68,10 @@ def find(session: Session, candidate: uuid.UUID | None, named: list[uuid.UUID],
     """Up to `limit` slots from `start`: hours where the named people are all free, then the
     slot rule on who else is free then, a batch of hours at a time."""
     anchors = [*([candidate] if candidate else []), *named]
+    batch = max(limit, 64)
     found: list[Slot] = []
     while len(found) < limit and start < end:
-        hours = hours_all_free(session, anchors, start, end, limit=max(limit, 64))
+        hours = hours_all_free(session, anchors, start, end, limit=batch)
         if not hours:
             break
         others = free_by_hour(session, "interviewer" if candidate else "candidate",
@@ -65,6 +84,8 @@ def find(session: Session, candidate: uuid.UUID | None, named: list[uuid.UUID],
                 free_interviewers=[str(i) for i in named] if named else others.get(hour, []))
             if slot is not None:
                 found.append(slot)
+        if len(hours) < batch:  # the window has no more: do not ask again
+            break
         start = hours[-1] + HOUR
     return found[:limit]
 
@@ -82,10 +103,12 @@ def list_slots(query: schemas.SlotsQuery) -> Response:
         candidate_raw = str(me.person_id)
     if candidate_raw is None and not query.interviewer:
         raise invalid("candidate", "give a candidate, one or more interviewers, or both")
-    candidate = (person_of_role(session, candidate_raw, "candidate", "candidate")
-                 if candidate_raw else None)
-    named = sorted({person_of_role(session, raw, "interviewer", "interviewer")
-                    for raw in query.interviewer})
+    wanted = [(raw, "interviewer", "interviewer") for raw in query.interviewer]
+    if candidate_raw:
+        wanted.insert(0, (candidate_raw, "candidate", "candidate"))
+    people = people_of_roles(session, wanted)
+    candidate = people[0] if candidate_raw else None
+    named = sorted(set(people[1:] if candidate_raw else people))
     context = validation_context()
     start, end = query.window(context["now"], context["tz"])
     if query.cursor:

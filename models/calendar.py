@@ -5,14 +5,27 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, UniqueConstraint
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint, select
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, new_id, utcnow
+from models.people import Person
+
+
+def _role_of_person(context: DefaultExecutionContext) -> str | None:
+    """The role of the row's person, for inserts that do not give it (bulk paths do)."""
+    person = context.get_current_parameters()["person_id"]  # type: ignore[no-untyped-call]
+    role: str | None = context.connection.scalar(select(Person.role).where(Person.id == person))
+    return role
 
 
 class AvailabilityHour(Base):
-    """One free-or-booked hour of one person; the primary key makes adding an hour twice a no-op."""
+    """One free-or-booked hour of one person; the primary key makes adding an hour twice a no-op.
+
+    `role` is the person's (a person's role never changes), copied here so that an index can
+    hold the interviewers' hours only: "who is free at these hours" reads that index alone.
+    """
 
     __tablename__ = "availability_hours"
 
@@ -20,9 +33,13 @@ class AvailabilityHour(Base):
         ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
     )
     start: Mapped[datetime] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), default=_role_of_person)
 
 
-Index("ix_availability_hours_start", AvailabilityHour.start)
+INTERVIEWERS_ONLY = AvailabilityHour.role == "interviewer"
+Index("ix_availability_hours_start_person_id", AvailabilityHour.start, AvailabilityHour.person_id)
+Index("ix_availability_hours_interviewers", AvailabilityHour.start, AvailabilityHour.person_id,
+      postgresql_where=INTERVIEWERS_ONLY, sqlite_where=INTERVIEWERS_ONLY)
 
 
 class Interview(Base):

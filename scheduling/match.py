@@ -19,8 +19,9 @@ Why it is optimal.
 - Guarantee 4 is then a per-hour split (scheduling.panels): seats = min(f, k · max_panel_size)
   dealt round-robin, the least-loaded interviewers first. Sizes differ by at most one and
   are ≥ ⌊f/k⌋ ≥ p*, so the split keeps guarantee 3.
-Complexity: |K| + ⌈log₂ max f⌉ maximum flows and one min-cost flow on C + H + 2 nodes and
-C + E + H arcs (E = candidate-hour pairs), solved by OR-Tools' network-flow code in C++.
+Complexity: 1 + ⌈log₂ min(max f, Σf / K)⌉ maximum flows and one min-cost flow on C + H + 2
+nodes and C + E + H arcs (E = candidate-hour pairs), solved by OR-Tools' network-flow code in
+C++; the arcs are handed over in bulk.
 """
 
 from __future__ import annotations
@@ -80,25 +81,28 @@ class Match:
 
 
 class _Network:
-    """source → candidates → hours → sink, built once; hour capacities change per query."""
+    """source → candidates → hours → sink, built once; hour capacities change per query.
+
+    Arcs are added in bulk (one call per kind, not one per arc): a match of thousands of
+    candidates over weeks has hundreds of thousands of candidate-hour arcs.
+    """
 
     def __init__(self, n_candidates: int, n_hours: int, pairs: Sequence[tuple[int, int]]) -> None:
         self.n_candidates, self.n_hours, self.pairs = n_candidates, n_hours, pairs
         self.source, self.sink = 0, n_candidates + n_hours + 1
+        first_hour = 1 + n_candidates
+        # source → candidate, then candidate → hour: capacity 1 each, in both networks
+        self.tails = [self.source] * n_candidates + [1 + c for c, _ in pairs]
+        self.heads = [1 + c for c in range(n_candidates)] + [first_hour + h for _, h in pairs]
+        self.ones = [1] * len(self.tails)
+        self.hour_nodes = [first_hour + h for h in range(n_hours)]
         self.graph = max_flow.SimpleMaxFlow()
-        for c in range(n_candidates):
-            self.graph.add_arc_with_capacity(self.source, 1 + c, 1)
-        for c, h in pairs:
-            self.graph.add_arc_with_capacity(1 + c, self.hour_node(h), 1)
-        self.hour_arcs = [self.graph.add_arc_with_capacity(self.hour_node(h), self.sink, 0)
-                          for h in range(n_hours)]
-
-    def hour_node(self, h: int) -> int:
-        return 1 + self.n_candidates + h
+        self.graph.add_arcs_with_capacity(self.tails, self.heads, self.ones)
+        self.hour_arcs = self.graph.add_arcs_with_capacity(
+            self.hour_nodes, [self.sink] * n_hours, [0] * n_hours)
 
     def max_flow(self, capacities: Sequence[int]) -> int:
-        for arc, capacity in zip(self.hour_arcs, capacities, strict=True):
-            self.graph.set_arc_capacity(arc, capacity)
+        self.graph.set_arcs_capacity(self.hour_arcs, list(capacities))
         if self.graph.solve(self.source, self.sink) != self.graph.OPTIMAL:
             raise RuntimeError("maximum flow failed")
         return int(self.graph.optimal_flow())
@@ -108,22 +112,26 @@ class _Network:
         """The (candidate, hour) pairs of a min-cost maximum flow."""
         weight = self.n_candidates * self.n_candidates + 1
         flow = min_cost_flow.SimpleMinCostFlow()
-        for c in range(self.n_candidates):
-            flow.add_arc_with_capacity_and_unit_cost(self.source, 1 + c, 1, 0)
-        pair_arcs = [flow.add_arc_with_capacity_and_unit_cost(
-            1 + c, self.hour_node(h), 1, offsets[h] * weight + c) for c, h in self.pairs]
-        for h, capacity in enumerate(capacities):
-            flow.add_arc_with_capacity_and_unit_cost(self.hour_node(h), self.sink, capacity, 0)
+        arcs = flow.add_arcs_with_capacity_and_unit_cost(
+            self.tails, self.heads, self.ones,
+            [0] * self.n_candidates + [offsets[h] * weight + c for c, h in self.pairs])
+        flow.add_arcs_with_capacity_and_unit_cost(
+            self.hour_nodes, [self.sink] * self.n_hours, list(capacities), [0] * self.n_hours)
         flow.set_node_supply(self.source, self.n_candidates)  # more than can ever flow
         flow.set_node_supply(self.sink, -self.n_candidates)
         if flow.solve_max_flow_with_min_cost() != flow.OPTIMAL:
             raise RuntimeError("min-cost flow failed")
-        return [pair for pair, arc in zip(self.pairs, pair_arcs, strict=True) if flow.flow(arc)]
+        used = flow.flows(arcs[self.n_candidates:])
+        return [pair for pair, f in zip(self.pairs, used, strict=True) if f]
 
 
 def _largest_panel(network: _Network, free: Sequence[int], target: int, cap: int) -> int:
-    """The largest p ≤ cap whose capacities ⌊f/p⌋ still admit `target` candidates."""
-    low, high = 1, max(1, min(cap, max(free)))
+    """The largest p ≤ cap whose capacities ⌊f/p⌋ still admit `target` candidates.
+
+    No p above Σf / target can: then Σ⌊f/p⌋ < target. That bound keeps the search to a few
+    maximum flows where thousands of interviewers are free.
+    """
+    low, high = 1, max(1, min(cap, max(free), sum(free) // max(target, 1)))
     while low < high:
         mid = (low + high + 1) // 2
         if network.max_flow([f // mid for f in free]) == target:

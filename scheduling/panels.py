@@ -21,9 +21,9 @@ def propose(candidates: Sequence[str], interviewers: Sequence[str], *,
     seats = len(interviewers)
     if max_panel_size is not None:
         seats = min(seats, len(panels) * max_panel_size)
-    load = load or {}
-    chosen = sorted(interviewers, key=lambda i: (load.get(i, 0), i))[:seats]
-    members: list[list[str]] = [[] for _ in panels]
-    for seat, interviewer in enumerate(chosen):
-        members[seat % len(panels)].append(interviewer)
+    if load:
+        chosen = sorted(interviewers, key=lambda i: (load.get(i, 0), i))[:seats]
+    else:  # the same order, without a key per interviewer: slots list thousands of them
+        chosen = sorted(interviewers)[:seats]
+    members = [chosen[k::len(panels)] for k in range(len(panels))]  # seat s → panel s mod k
     return [(candidate, tuple(sorted(m))) for candidate, m in zip(panels, members, strict=True)]

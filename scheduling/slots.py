@@ -36,7 +36,7 @@ def slot_at(start: datetime, *, candidate: str | None, named: Sequence[str],
         raise ValueError("a slot query names a candidate, interviewers, or both")
     if candidate is not None and candidate not in free_candidates:
         return None
-    if not set(named) <= set(free_interviewers):
+    if named and not set(named) <= set(free_interviewers):
         return None
     cands = (candidate,) if candidate is not None else tuple(sorted(free_candidates))
     ints = tuple(sorted(named)) if named else tuple(sorted(free_interviewers))

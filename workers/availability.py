@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import AvailabilityHour, InterviewParticipant, Person
-from scheduling.hours import Range
+from scheduling.hours import Range, merge_ranges
 from workers.errors import JobFailed
 
 CHUNK = 5000  # ids per IN (...) list: below SQLite's 32,766 bound variables
@@ -53,36 +55,114 @@ def _require_people(session: Session, ids: set[uuid.UUID]) -> None:
         raise JobFailed(404, "Not found", f"person {missing[0]} does not exist")
 
 
-def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert hours; those already present are skipped. Returns how many were new.
+def _decode_ranges(encoded: Iterable[Sequence[str]]) -> list[Range]:
+    return merge_ranges(Range(datetime.fromisoformat(start), datetime.fromisoformat(end))
+                        for start, end in encoded)
 
-    An executemany of one small statement (batched by SQLAlchemy's insertmanyvalues) rather
-    than one huge multi-VALUES statement, whose compilation dominates at 100k rows.
+
+UTC_ISO = len("2026-01-01T00:00:00+00:00")
+
+
+def _merged(encoded: list[list[str]]) -> list[list[str]]:
+    """A person's ranges, sorted and disjoint. The API's payloads already are, in the one form
+    it writes (UTC, `+00:00`), whose strings sort as their instants do: checking them costs no
+    parsing. Anything else is parsed and merged."""
+    previous_end = ""
+    for start, end in encoded:
+        if not (len(start) == len(end) == UTC_ISO and start.endswith("+00:00")
+                and end.endswith("+00:00") and previous_end <= start < end):
+            return encode_ranges(_decode_ranges(encoded))
+        previous_end = end
+    return encoded
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# Hours are made from ranges inside PostgreSQL: one row per hour never passes through Python.
+# `+ interval '1 hour'` is an absolute hour on timestamptz, whatever the session's time zone.
+# Answers (hours added, hours asked for); the ranges are disjoint (see _merged).
+EXPAND_RANGES = """
+    WITH ranges AS ({source}), inserted AS (
+        INSERT INTO availability_hours (person_id, start, role)
+        SELECT ranges.person_id, generate_series(range_start, range_end - interval '1 hour',
+                                                 interval '1 hour'), people.role
+        FROM ranges JOIN people ON people.id = ranges.person_id
+        ON CONFLICT DO NOTHING
+        RETURNING 1)
+    SELECT (SELECT count(*) FROM inserted),
+           (SELECT coalesce(sum(extract(epoch FROM range_end - range_start)), 0) / 3600
+            FROM ranges)
+"""
+ONE_PERSONS_RANGES = """SELECT %(person)s::uuid AS person_id, range_start, range_end
+    FROM unnest(%(starts)s::timestamptz[], %(ends)s::timestamptz[]) AS r(range_start, range_end)
+"""
+
+
+def _counts(result: Any) -> tuple[int, int]:
+    added, asked = result.one()
+    return int(added), int(asked)
+
+
+def _copy_ranges(session: Session, ranges: dict[uuid.UUID, list[list[str]]]) -> tuple[int, int]:
+    """PostgreSQL: COPY the ranges into a staging table, then expand them into hours with one
+    INSERT … SELECT … ON CONFLICT DO NOTHING. Returns (hours added, hours asked for)."""
+    connection = session.connection()
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE availability_staging "
+        "(person_id uuid, range_start timestamptz, range_end timestamptz) ON COMMIT DROP")
+    lines = io.StringIO("".join(f"{person}\t{start}\t{end}\n"
+                                for person, merged in ranges.items() for start, end in merged))
+    with connection.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.copy_expert("COPY availability_staging FROM STDIN", lines)
+    return _counts(connection.exec_driver_sql(EXPAND_RANGES.format(
+        source="SELECT person_id, range_start, range_end FROM availability_staging")))
+
+
+def _insert_hours(session: Session, person: uuid.UUID,
+                  ranges: list[list[str]]) -> tuple[int, int]:
+    """Insert one person's hours; those already present are skipped. Returns (hours added,
+    hours asked for).
+
+    PostgreSQL expands the ranges itself (one statement); SQLite gets an executemany of one
+    small statement, batched by SQLAlchemy's insertmanyvalues.
     """
+    if _is_postgresql(session):
+        return _counts(session.connection().exec_driver_sql(
+            EXPAND_RANGES.format(source=ONE_PERSONS_RANGES),
+            {"person": str(person), "starts": [start for start, _ in ranges],
+             "ends": [end for _, end in ranges]}))
+    role = session.scalar(select(Person.role).where(Person.id == person))
+    rows = [{"person_id": person, "start": hour, "role": role}
+            for r in _decode_ranges(ranges) for hour in r.starts()]
     if not rows:
-        return 0
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        return 0, 0
     table = AvailabilityHour.__table__
-    stmt = dialect.insert(table).on_conflict_do_nothing().returning(table.c.start)
-    return len(session.connection().execute(stmt, rows).all())
+    stmt = sqlite.insert(table).on_conflict_do_nothing().returning(table.c.start)
+    return len(session.connection().execute(stmt, rows).all()), len(rows)
 
 
 def add(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     person = uuid.UUID(payload["person"])
     _require_people(session, {person})
-    hours = decode_hours(payload["ranges"])
-    added = _insert_ignoring_duplicates(session, [{"person_id": person, "start": h} for h in hours])
-    return {"added": added, "already_present": len(hours) - added}
+    added, hours = _insert_hours(session, person, _merged(payload["ranges"]))
+    return {"added": added, "already_present": hours - added}
 
 
 def import_(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     """All or nothing: every person must exist, and every hour lands in this one transaction."""
-    entries = [(uuid.UUID(e["person"]), decode_hours(e["ranges"])) for e in payload["entries"]]
-    _require_people(session, {person for person, _ in entries})
-    rows = {(person, hour) for person, hours in entries for hour in hours}
-    added = _insert_ignoring_duplicates(session, [{"person_id": p, "start": h} for p, h in rows])
-    return {"people": len({p for p, _ in entries}), "added": added,
-            "already_present": len(rows) - added}
+    encoded: dict[uuid.UUID, list[list[str]]] = defaultdict(list)
+    for entry in payload["entries"]:
+        encoded[uuid.UUID(entry["person"])].extend(entry["ranges"])
+    _require_people(session, set(encoded))
+    ranges = {person: _merged(e) for person, e in encoded.items()}
+    if _is_postgresql(session):
+        added, hours = _copy_ranges(session, ranges)
+    else:
+        counts = [_insert_hours(session, person, r) for person, r in ranges.items()]
+        added, hours = sum(a for a, _ in counts), sum(h for _, h in counts)
+    return {"people": len(ranges), "added": added, "already_present": hours - added}
 
 
 def remove(session: Session, payload: dict[str, Any]) -> dict[str, Any]:

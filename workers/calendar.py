@@ -9,14 +9,29 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Text,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
-from models import AvailabilityHour, Interview, InterviewParticipant, Person
+from models import AvailabilityHour, Interview, InterviewParticipant
 from scheduling.hours import HOUR
 from workers import events, resources
 
@@ -27,60 +42,99 @@ class NotFree(Exception):
     """Someone is not free at the hour; the message says who."""
 
 
-def _free(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+def _free(start: datetime | ColumnElement[datetime],
+          end: datetime | ColumnElement[datetime]) -> list[ColumnElement[bool]]:
     hour = AvailabilityHour
     return [hour.start >= start, hour.start < end, ~exists().where(
         InterviewParticipant.person_id == hour.person_id, InterviewParticipant.start == hour.start)]
 
 
-def free_hours(session: Session, people: Iterable[uuid.UUID], start: datetime,
-               end: datetime) -> dict[uuid.UUID, set[datetime]]:
-    """Each person's free hours in [start, end)."""
-    out: dict[uuid.UUID, set[datetime]] = {}
-    ids = list(people)
-    for i in range(0, len(ids), CHUNK):
-        chunk = ids[i:i + CHUNK]
-        out.update((p, set()) for p in chunk)
-        rows = session.execute(select(AvailabilityHour.person_id, AvailabilityHour.start)
-                               .where(AvailabilityHour.person_id.in_(chunk), *_free(start, end)))
-        for person, hour in rows:
-            out[person].add(hour)
+def _as_sent(array: ColumnElement[Any]) -> ColumnElement[Any]:
+    """An array as psycopg2 parses it (in C), without SQLAlchemy visiting every element."""
+    return type_coerce(array, NullType())
+
+
+class _Instants(dict[int, datetime]):
+    """Epoch seconds → UTC datetime, each made once: a window has few hours, met many times."""
+
+    def __missing__(self, seconds: int) -> datetime:
+        instant = self[seconds] = datetime.fromtimestamp(seconds, UTC)
+        return instant
+
+
+def free_hours(session: Session, role: str, people: Sequence[uuid.UUID] | None,
+               start: datetime, end: datetime) -> dict[str, set[datetime]]:
+    """Free hours in [start, end) by person id: of each of `people` (possibly none), or of
+    everyone of `role` with one.
+
+    PostgreSQL sends one row per person, their hours as epoch seconds: a match reads millions
+    of hours, and a row (with a UUID and a datetime object) for each would cost seconds.
+    """
+    hour = AvailabilityHour
+    where = [hour.role == role, *_free(start, end)]
+    out: dict[str, set[datetime]] = {}
+    chunks: list[Sequence[uuid.UUID] | None] = [None]
+    if people is not None:
+        out.update((str(p), set()) for p in people)
+        chunks = [people[i:i + CHUNK] for i in range(0, len(people), CHUNK)]
+    connection = session.connection()
+    instants = _Instants()
+    for chunk in chunks:
+        of_chunk = [] if chunk is None else [hour.person_id.in_(chunk)]
+        if connection.dialect.name == "postgresql":
+            epochs = _as_sent(func.array_agg(cast(func.extract("epoch", hour.start),
+                                                  BigInteger)))
+            for person, seconds in connection.execute(
+                    select(cast(hour.person_id, Text), epochs).where(*where, *of_chunk)
+                    .group_by(hour.person_id)):
+                out[person] = set(map(instants.__getitem__, seconds))
+        else:
+            for ident, start_at in connection.execute(
+                    select(hour.person_id, hour.start).where(*where, *of_chunk)):
+                out.setdefault(str(ident), set()).add(start_at)
     return out
 
 
-def people_free_in(session: Session, role: str, start: datetime, end: datetime) -> list[uuid.UUID]:
-    """Everyone of `role` with at least one free hour in the window."""
-    return list(session.scalars(
-        select(AvailabilityHour.person_id).distinct()
-        .join(Person, Person.id == AvailabilityHour.person_id)
-        .where(Person.role == role, *_free(start, end))))
+# Built once: the slot query runs on every slot request, and building it is a good part of
+# SQLAlchemy's cost there.
+_ALL_FREE = (
+    select(AvailabilityHour.start)
+    .where(AvailabilityHour.person_id.in_(bindparam("people", expanding=True)),
+           *_free(bindparam("start"), bindparam("end")))
+    .group_by(AvailabilityHour.start)
+    .having(func.count() == bindparam("n", type_=Integer))
+    .order_by(AvailabilityHour.start).limit(bindparam("limit", type_=Integer)))
 
 
 def hours_all_free(session: Session, people: Sequence[uuid.UUID], start: datetime,
                    end: datetime, limit: int) -> list[datetime]:
     """The first `limit` hours in the window at which every one of `people` is free."""
-    return list(session.scalars(
-        select(AvailabilityHour.start)
-        .where(AvailabilityHour.person_id.in_(people), *_free(start, end))
-        .group_by(AvailabilityHour.start)
-        .having(func.count() == len(people))
-        .order_by(AvailabilityHour.start).limit(limit)))
+    return list(session.connection().scalars(_ALL_FREE, {
+        "people": list(people), "start": start, "end": end, "n": len(people), "limit": limit}))
 
 
 def free_by_hour(session: Session, role: str,
                  hours: Sequence[datetime]) -> dict[datetime, list[str]]:
-    """Everyone of `role` free at each of `hours` (ids as strings, sorted)."""
-    out: dict[datetime, list[str]] = defaultdict(list)
+    """Everyone of `role` free at each of `hours` (ids as strings, sorted).
+
+    PostgreSQL gathers each hour's ids into one array of strings: an hour can have thousands
+    of free interviewers, and a row (with a UUID object) for each would cost more than the query.
+    """
     if not hours:
-        return out
-    rows = session.execute(
-        select(AvailabilityHour.start, AvailabilityHour.person_id)
-        .join(Person, Person.id == AvailabilityHour.person_id)
-        .where(Person.role == role, AvailabilityHour.start.in_(hours),
-               *_free(min(hours), max(hours) + HOUR))
-        .order_by(AvailabilityHour.start, AvailabilityHour.person_id))
-    for hour, person in rows:
-        out[hour].append(str(person))
+        return {}
+    hour = AvailabilityHour
+    where = [hour.role == role, hour.start.in_(hours), *_free(min(hours), max(hours) + HOUR)]
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        ids = _as_sent(func.array_agg(aggregate_order_by(cast(hour.person_id, Text),
+                                                         hour.person_id)))
+        return {start: people for start, people in connection.execute(
+            select(hour.start, ids).where(*where).group_by(hour.start))}
+    out: dict[datetime, list[str]] = defaultdict(list)
+    for start, person in connection.execute(
+            select(hour.start, hour.person_id).where(*where).order_by(hour.start,
+                                                                      hour.person_id)):
+        out[start].append(str(person))
     return out
 
 

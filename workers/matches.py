@@ -14,16 +14,15 @@ from models import Interview, InterviewParticipant, read_only
 from scheduling import match
 from scheduling.hours import HOUR
 from workers import events, resources
-from workers.calendar import free_hours, people_free_in
+from workers.calendar import free_hours
 from workers.errors import CalendarChanged
 
 
 def _people(session: Session, ids: list[str] | None, role: str, start: datetime,
             end: datetime) -> list[match.Person]:
-    chosen = ([uuid.UUID(i) for i in ids] if ids is not None
-              else people_free_in(session, role, start, end))
-    return [match.Person(str(p), frozenset(hours))
-            for p, hours in free_hours(session, chosen, start, end).items()]
+    chosen = None if ids is None else [uuid.UUID(i) for i in ids]
+    return [match.Person(p, frozenset(hours))
+            for p, hours in free_hours(session, role, chosen, start, end).items()]
 
 
 def load(session: Session,

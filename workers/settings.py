@@ -43,6 +43,7 @@ class Settings:
     rate_limit_matches: str = "60/minute"
     rate_limit_storage_url: str | None = None
     match_max_cells: int = 2_000_000
+    bench_endpoints: bool = False  # /bench/hello and /bench/select, the benchmark's baselines
 
     @property
     def embedded(self) -> bool:
@@ -89,6 +90,7 @@ class Settings:
                 rate_limit_storage_url=env.get("RATE_LIMIT_STORAGE_URL") or None,
                 match_max_cells=_positive("MATCH_MAX_CELLS",
                                           env.get("MATCH_MAX_CELLS", str(cls.match_max_cells))),
+                bench_endpoints=_flag(env.get("BENCH_ENDPOINTS")),
             )
         except SettingsError:
             raise

@@ -1,0 +1,1 @@
+"""`interview-calendar bench`: the service against baselines measured in the same run."""

@@ -1,0 +1,82 @@
+"""The benchmark run: start the stack, load the dataset through the API, measure every target
+against its baseline, write the report, and stop everything it started."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+from bench import jobs as queue
+from bench import loading, matching, queries
+from bench.context import Bench
+from bench.dataset import generate
+from bench.db import connect
+from bench.profiles import profiles
+from bench.report import write
+from bench.sizes import SIZES
+from bench.stack import production_stack
+from bench.stats import Row
+
+log = logging.getLogger("bench")
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+BROKER_URL = "redis://127.0.0.1:6379/12"
+T = TypeVar("T")
+
+
+def _timed(name: str, action: Callable[[], T]) -> T:
+    began = time.perf_counter()
+    result = action()
+    log.info("%s: %.1f s", name, time.perf_counter() - began)
+    return result
+
+
+def measure(bench: Bench) -> list[Row]:
+    """Every measurement, in an order where each leaves what the next one needs."""
+    _timed("people", lambda: loading.create_people(bench))
+    rows = [_timed("import", lambda: loading.measure_import(bench))]
+    endpoints = _timed("endpoints", lambda: queries.measure_endpoints(bench))
+    rows += _timed("named slots", lambda: queries.measure_named_slots(bench, endpoints))
+    rows += _timed("candidate slots", lambda: queries.measure_candidate_slots(bench))
+    rows.append(_timed("match", lambda: matching.measure_match(bench)))
+    rows.append(_timed("contended", lambda: matching.measure_contended(bench)))
+    rows.append(_timed("tiny job", lambda: queue.measure_tiny_job(bench)))
+    rows.append(_timed("writes", lambda: queue.measure_writes(bench)))
+    rows.append(_timed("enqueue", lambda: queue.measure_enqueue(bench, endpoints)))
+    rows.append(_timed("scale-out", lambda: matching.measure_scale_out(bench)))
+    return rows
+
+
+def run(size_name: str, out: Path, pg_admin_url: str, broker_url: str) -> Path:
+    size = SIZES[size_name]
+    began = time.perf_counter()
+    data = generate(size, datetime.now(UTC))
+    with production_stack(pg_admin_url, broker_url) as stack:
+        conn = connect(stack.database_url)
+        try:
+            bench = Bench(stack, data, conn)
+            rows = measure(bench)
+            where = _timed("profiles", lambda: profiles(bench))
+        finally:
+            conn.close()
+    return write(rows, out, size_name, time.perf_counter() - began, where)
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m bench") -> None:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
+    parser.add_argument("--size", choices=list(SIZES), default="small",
+                        help="small: CI, about a minute; full: the report, under 15 minutes")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent,
+                        help="folder of report.md and ratios.png (default: bench/)")
+    parser.add_argument("--pg-admin-url", default=PG_ADMIN_URL,
+                        help="PostgreSQL where the run creates (and drops) a database of its own")
+    parser.add_argument("--broker-url", default=BROKER_URL,
+                        help="Redis for the run's Celery workers (a database number of its own)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    report = run(args.size, args.out, args.pg_admin_url, args.broker_url)
+    print(report.read_text())

@@ -1,0 +1,111 @@
+"""The main slot queries use the hour indexes, and PostgreSQL never JIT-compiles them."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import Session
+
+from models import make_engine
+from tests.conftest import fresh_database
+from workers.calendar import free_by_hour, hours_all_free
+
+START = datetime(2030, 1, 7, 9, tzinfo=UTC)
+HOURS = 160
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[Engine]:
+    """300 interviewers and 1,200 candidates, each free at a third of 160 hours."""
+    with fresh_database("ic_plans") as url:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("""
+                INSERT INTO people (id, name, email, email_key, role, created_at)
+                SELECT gen_random_uuid(), 'P' || n, n || '@example.com', n || '@example.com',
+                       CASE WHEN n <= 300 THEN 'interviewer' ELSE 'candidate' END, now()
+                FROM generate_series(1, 1500) AS n"""))
+            conn.execute(text("""
+                INSERT INTO availability_hours (person_id, start, role)
+                SELECT p.id, :start + h * interval '1 hour', p.role
+                FROM people p CROSS JOIN generate_series(0, :hours - 1) AS h
+                WHERE random() < 0.33"""), {"start": START, "hours": HOURS})
+            conn.execute(text("ANALYZE"))
+        yield engine
+        engine.dispose()
+
+
+def _plans(engine: Engine, call: Any) -> list[dict[str, Any]]:
+    """EXPLAIN ANALYZE every statement that `call(session)` runs, with its parameters."""
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append((statement, parameters))
+
+    with Session(engine) as session:
+        event.listen(engine, "before_cursor_execute", capture)
+        try:
+            call(session)
+        finally:
+            event.remove(engine, "before_cursor_execute", capture)
+        cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        plans = []
+        for statement, parameters in statements:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+            plans.append(cursor.fetchone()[0][0])
+    return plans
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+def _indexes(plan: dict[str, Any]) -> set[str]:
+    return {n["Index Name"] for n in _nodes(plan["Plan"]) if "Index Name" in n}
+
+
+def _scans_every_hour(plan: dict[str, Any]) -> bool:
+    return any(n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "availability_hours"
+               for n in _nodes(plan["Plan"]))
+
+
+def _people(engine: Engine, role: str, n: int) -> list[uuid.UUID]:
+    with engine.connect() as conn:
+        return list(conn.scalars(text("SELECT id FROM people WHERE role = :role ORDER BY id "
+                                      "LIMIT :n"), {"role": role, "n": n}))
+
+
+def test_the_application_sessions_run_without_jit(engine: Engine) -> None:
+    with engine.connect() as conn:
+        assert conn.scalar(text("SHOW jit")) == "off"
+
+
+def test_hours_where_named_people_are_all_free_are_read_from_the_person_hour_index(
+        engine: Engine) -> None:
+    people = _people(engine, "candidate", 1) + _people(engine, "interviewer", 3)
+
+    [plan] = _plans(engine, lambda s: hours_all_free(
+        s, people, START, START + timedelta(hours=HOURS), limit=101))
+
+    assert "pk_availability_hours" in _indexes(plan), json.dumps(plan)
+    assert "JIT" not in plan
+    assert not _scans_every_hour(plan), json.dumps(plan)
+
+
+def test_free_interviewers_per_hour_are_read_from_the_interviewer_only_index(
+        engine: Engine) -> None:
+    hours = [START + timedelta(hours=h) for h in range(0, HOURS, 3)]
+
+    [plan] = _plans(engine, lambda s: free_by_hour(s, "interviewer", hours))
+
+    assert "ix_availability_hours_interviewers" in _indexes(plan), json.dumps(plan)
+    assert "JIT" not in plan
+    assert not _scans_every_hour(plan), json.dumps(plan)
