@@ -9,11 +9,11 @@ from functools import wraps
 from typing import Any
 
 from flask import g, request
+from sqlalchemy import Row
 
 from api import keys
 from api.db import db, runtime
 from api.errors import ApiError
-from models import ApiKey
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def authenticate() -> None:
     g.principal = Principal(found.id, found.role, found.person_id)
 
 
-def _lookup(key: str) -> ApiKey | None:
+def _lookup(key: str) -> Row[tuple[uuid.UUID, str, uuid.UUID | None]] | None:
     if request.method in ("GET", "HEAD"):
         return keys.lookup(db(), key)  # the request's own session, which only reads
     # A session of its own: a writing request's transaction must begin with its first write.

@@ -71,8 +71,10 @@ def _check_size(session: Session, candidates: list[str] | None, interviewers: li
 
 
 def _count(session: Session, role: str, start: datetime, end: datetime) -> int:
-    return session.scalar(
-        select(func.count(func.distinct(AvailabilityHour.person_id)))
-        .join(Person, Person.id == AvailabilityHour.person_id)
-        .where(Person.role == role, AvailabilityHour.start >= start, AvailabilityHour.start < end)
-    ) or 0
+    """People of `role` with an hour in the window: one probe of the (person, start) key per
+    person, not a pass over every hour of the window."""
+    has_hour = select(AvailabilityHour.person_id).where(
+        AvailabilityHour.person_id == Person.id, AvailabilityHour.start >= start,
+        AvailabilityHour.start < end).exists()
+    return session.scalar(select(func.count()).select_from(Person)
+                          .where(Person.role == role, has_hour)) or 0
