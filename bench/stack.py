@@ -13,17 +13,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from sqlalchemy import text
 
 from bench import noop
-from models import make_engine
-from models.migrate import upgrade
+from models.migrate import scratch_database
 
 CLI = Path(sys.executable).with_name("interview-calendar")
 START_TIMEOUT = 60.0
@@ -88,27 +85,11 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _database(admin_url: str) -> Iterator[str]:
-    name = f"ic_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextlib.contextmanager
 def production_stack(admin_url: str, broker_url: str, workers: int = 2) -> Iterator[Stack]:
     """Everything the run measures, started in order and stopped whatever happens."""
     port = _free_port()
     logs = tempfile.mkdtemp(prefix="ic-bench-logs-")
-    with _database(admin_url) as database_url:
+    with scratch_database(admin_url, "ic_bench") as database_url:
         admin_key = "ic_" + secrets.token_urlsafe(32)
         env = {**os.environ, "DATABASE_URL": database_url, "BROKER_URL": broker_url,
                "ADMIN_API_KEY": admin_key, "BENCH_ENDPOINTS": "1", "WEB_CONCURRENCY": "2",

@@ -7,16 +7,15 @@ when one is missing: a test that needs it fails and says which.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from models import Base
-from models.migrate import upgrade
+from models.migrate import scratch_database
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL",
                               "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
@@ -41,21 +40,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.write_line(line)
 
 
-@contextmanager
-def fresh_database(prefix: str) -> Iterator[str]:
+def fresh_database(prefix: str) -> AbstractContextManager[str]:
     """A PostgreSQL database of our own, brought up by the real migrations, dropped after."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return scratch_database(PG_ADMIN_URL, prefix)
 
 
 @pytest.fixture(scope="session")
