@@ -20,6 +20,7 @@ from models import Person
 from scheduling.hours import HOUR
 from scheduling.slots import Slot, slot_at
 from workers.calendar import free_by_hour, hours_all_free
+from workers.resources import z
 
 bp = Blueprint("slots", __name__)
 # Built once, as it runs on every slot request (so is workers.calendar's slot query).
@@ -54,13 +55,9 @@ def people_of_roles(session: Session, wanted: list[tuple[str, str, str]]) -> lis
 
 def render(slot: Slot) -> dict[str, Any]:
     """The `schemas.Slot` shape, built directly: slots can list tens of thousands of ids."""
-    return {"start": _z(slot.start), "end": _z(slot.end), "candidates": list(slot.candidates),
+    return {"start": z(slot.start), "end": z(slot.end), "candidates": list(slot.candidates),
             "interviewers": list(slot.interviewers),
             "panels": [{"candidate": c, "interviewers": list(i)} for c, i in slot.panels]}
-
-
-def _z(when: datetime) -> str:
-    return when.isoformat().replace("+00:00", "Z")
 
 
 def find(session: Session, candidate: uuid.UUID | None, named: list[uuid.UUID],

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import psycopg2.extensions
@@ -14,6 +13,7 @@ from bench.client import Call
 from bench.dataset import Dataset
 from bench.stack import Stack
 from scheduling.hours import Range
+from workers.resources import z
 
 
 @dataclass
@@ -26,10 +26,6 @@ class Bench:
     @property
     def key(self) -> str:
         return self.stack.admin_key
-
-
-def z(when: datetime) -> str:
-    return when.isoformat().replace("+00:00", "Z")
 
 
 def post(path: str, body: Any) -> Call:

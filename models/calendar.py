@@ -5,19 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint, select
-from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, new_id, utcnow
-from models.people import Person
-
-
-def _role_of_person(context: DefaultExecutionContext) -> str | None:
-    """The role of the row's person, for inserts that do not give it (bulk paths do)."""
-    person = context.get_current_parameters()["person_id"]  # type: ignore[no-untyped-call]
-    role: str | None = context.connection.scalar(select(Person.role).where(Person.id == person))
-    return role
 
 
 class AvailabilityHour(Base):
@@ -33,7 +24,7 @@ class AvailabilityHour(Base):
         ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
     )
     start: Mapped[datetime] = mapped_column(primary_key=True)
-    role: Mapped[str] = mapped_column(String(16), default=_role_of_person)
+    role: Mapped[str] = mapped_column(String(16))  # every insert gives it: no query per row
 
 
 INTERVIEWERS_ONLY = AvailabilityHour.role == "interviewer"

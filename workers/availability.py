@@ -27,12 +27,6 @@ def encode_ranges(ranges: Iterable[Range]) -> list[list[str]]:
     return [[r.start.isoformat(), r.end.isoformat()] for r in ranges]
 
 
-def decode_hours(encoded: Iterable[Sequence[str]]) -> set[datetime]:
-    return {
-        hour
-        for start, end in encoded
-        for hour in Range(datetime.fromisoformat(start), datetime.fromisoformat(end)).starts()
-    }
 
 
 def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -169,7 +163,7 @@ def remove(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     """Remove hours; if any of them is booked, remove none (409)."""
     person = uuid.UUID(payload["person"])
     _require_people(session, {person})
-    hours = sorted(decode_hours(payload["ranges"]))
+    hours = [hour for r in _decode_ranges(payload["ranges"]) for hour in r.starts()]
     for chunk in _chunks(hours):
         booked = session.scalars(
             select(InterviewParticipant.start)

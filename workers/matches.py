@@ -63,8 +63,9 @@ def run(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
         candidates, interviewers = load(reader, payload)
     result = match.solve(candidates, interviewers, payload.get("max_panel_size"))
     booked = _book(session, result) if payload.get("book") else []
-    interviews = [{"candidate": i.candidate, "start": _z(i.start), "end": _z(i.end),
-                   "interviewers": list(i.interviewers)} for i in result.interviews]
+    interviews = [{"candidate": i.candidate, "start": resources.z(i.start),
+                   "end": resources.z(i.end), "interviewers": list(i.interviewers)}
+                  for i in result.interviews]
     for interview, ident in zip(interviews, booked, strict=False):
         interview["id"] = ident
     return {
@@ -73,10 +74,5 @@ def run(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
                         for u in result.unscheduled],
         "stats": vars(result.stats),
     }
-
-
-def _z(when: datetime) -> str:
-    return when.isoformat().replace("+00:00", "Z")
-
 
 RUNNERS = {"match": run}

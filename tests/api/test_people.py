@@ -112,7 +112,8 @@ def test_a_person_with_an_interview_ahead_cannot_be_deleted(admin: Api,
                               end=start + timedelta(hours=1))
         session.add(interview)
         for person in (candidate, interviewer):
-            session.add(AvailabilityHour(person_id=person["id"], start=start))
+            session.add(AvailabilityHour(person_id=person["id"], start=start,
+                                         role=person["role"]))
         session.flush()
         for person in (candidate, interviewer):
             session.add(InterviewParticipant(interview_id=interview.id, person_id=person["id"],

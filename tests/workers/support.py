@@ -88,7 +88,9 @@ def add_person(runtime: Runtime, role: str = "interviewer", name: str = "Pat") -
 
 def add_hours(runtime: Runtime, person_id: uuid.UUID, *hours: int) -> None:
     with runtime.sessions.begin() as session:
-        session.add_all(AvailabilityHour(person_id=person_id, start=at(h)) for h in hours)
+        role = session.scalar(select(Person.role).where(Person.id == person_id))
+        session.add_all(AvailabilityHour(person_id=person_id, start=at(h), role=role)
+                        for h in hours)
 
 
 def submit(runtime: Runtime, kind: str, payload: dict[str, Any]) -> uuid.UUID:
