@@ -25,6 +25,7 @@ from api import (
     webhooks,
 )
 from api.auth import authenticate
+from api.jsonio import OrjsonProvider
 from workers import logs
 from workers.runtime import Runtime
 
@@ -32,7 +33,7 @@ from workers.runtime import Runtime
 def create_app(runtime: Runtime) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_body_bytes
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = OrjsonProvider(app)
     app.extensions["interview_calendar"] = runtime
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")

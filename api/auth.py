@@ -43,11 +43,11 @@ def authenticate() -> None:
 
 
 def _lookup(key: str) -> Row[tuple[uuid.UUID, str, uuid.UUID | None]] | None:
-    if request.method in ("GET", "HEAD"):
-        return keys.lookup(db(), key)  # the request's own session, which only reads
-    # A session of its own: a writing request's transaction must begin with its first write.
-    # On SQLite that takes the database's one write lock, which the Idempotency-Key claim, in
-    # a transaction of its own, would then wait for until it timed out.
+    """On the request's own session, but for a write on SQLite: there a writing transaction
+    takes the database's one write lock when it begins, and the Idempotency-Key claim, in a
+    transaction of its own, would then wait for it until it timed out."""
+    if request.method in ("GET", "HEAD") or runtime().engine.dialect.name != "sqlite":
+        return keys.lookup(db(), key)
     with runtime().readers() as session:
         return keys.lookup(session, key)
 

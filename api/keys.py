@@ -16,7 +16,7 @@ import hashlib
 import secrets
 import uuid
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from models import ApiKey, utcnow
@@ -49,12 +49,15 @@ def issue(session: Session, role: str, *, person_id: uuid.UUID | None = None,
     return create(session, role, person_id=person_id, label=label, key=key)[1]
 
 
+# Built once and run on the session's connection (Core, not the ORM): every request asks.
+_LIVE = select(ApiKey.id, ApiKey.role, ApiKey.person_id).where(
+    ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
+
+
 def lookup(session: Session, key: str) -> Row[tuple[uuid.UUID, str, uuid.UUID | None]] | None:
     """The live key's id, role and person for a bearer key (see the module docstring on
-    timing). Plain columns: every request asks, and no ORM object is needed."""
-    return session.execute(
-        select(ApiKey.id, ApiKey.role, ApiKey.person_id)
-        .where(ApiKey.key_hash == digest(key), ApiKey.revoked_at.is_(None))).one_or_none()
+    timing)."""
+    return session.connection().execute(_LIVE, {"key_hash": digest(key)}).one_or_none()
 
 
 def live_admin_keys(session: Session) -> int:

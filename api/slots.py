@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import bindparam, select
@@ -19,7 +19,7 @@ from api.pagination import decode_instant, encode_instant
 from models import Person
 from scheduling.hours import HOUR
 from scheduling.slots import Slot, slot_at
-from workers.calendar import free_by_hour, hours_all_free
+from workers.calendar import free_by_hour, hours_all_free, roles_and_hours_all_free
 from workers.resources import z
 
 bp = Blueprint("slots", __name__)
@@ -35,15 +35,28 @@ def person_of_role(session: Session, raw: str, role: str, field: str) -> uuid.UU
 
 def people_of_roles(session: Session, wanted: list[tuple[str, str, str]]) -> list[uuid.UUID]:
     """`person_of_role` for each (raw id, role, field), with one query for all of them."""
+    ids = _parsed(wanted)
+    known = list(set(ids.values()))
+    found = dict(session.connection().execute(ROLES, {"ids": known}).all()) if known else {}
+    return _checked(wanted, ids, found)
+
+
+def _parsed(wanted: list[tuple[str, str, str]]) -> dict[str, uuid.UUID]:
+    """The ids of `wanted`; 404 for one that cannot be an id we issued."""
     ids = {raw: schemas.parse_id(raw) for raw, _, _ in wanted}
-    known = [i for i in set(ids.values()) if i]
-    found = {ident: role for ident, role in session.connection().execute(
-        ROLES, {"ids": known})} if known else {}
+    for raw, ident in ids.items():
+        if ident is None:
+            raise not_found("person", raw)
+    return cast(dict[str, uuid.UUID], ids)
+
+
+def _checked(wanted: list[tuple[str, str, str]], ids: dict[str, uuid.UUID],
+             found: dict[uuid.UUID, str]) -> list[uuid.UUID]:
     me = principal()
     out = []
     for raw, role, field in wanted:
         ident = ids[raw]
-        actual = found.get(ident) if ident else None
+        actual = found.get(ident)
         if actual is None or (me.role == "candidate" and actual == "candidate"
                               and ident != me.person_id):
             raise not_found("person", raw)
@@ -61,14 +74,18 @@ def render(slot: Slot) -> dict[str, Any]:
 
 
 def find(session: Session, candidate: uuid.UUID | None, named: list[uuid.UUID],
-         start: datetime, end: datetime, limit: int) -> list[Slot]:
+         start: datetime, end: datetime, limit: int,
+         first: list[datetime] | None = None) -> list[Slot]:
     """Up to `limit` slots from `start`: hours where the named people are all free, then the
-    slot rule on who else is free then, a batch of hours at a time."""
-    anchors = [*([candidate] if candidate else []), *named]
-    batch = max(limit, 64)
+    slot rule on who else is free then, a batch of hours at a time (the first batch may come
+    with the request's people: `first`)."""
+    anchors = _anchors(candidate, named)
+    batch = _batch(limit)
     found: list[Slot] = []
     while len(found) < limit and start < end:
-        hours = hours_all_free(session, anchors, start, end, limit=batch)
+        hours = first if first is not None else hours_all_free(session, anchors, start, end,
+                                                               limit=batch)
+        first = None
         if not hours:
             break
         others = free_by_hour(session, "interviewer" if candidate else "candidate",
@@ -87,6 +104,15 @@ def find(session: Session, candidate: uuid.UUID | None, named: list[uuid.UUID],
     return found[:limit]
 
 
+def _anchors(candidate: uuid.UUID | None, named: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Who must all be free at a slot's hour."""
+    return [*([candidate] if candidate else []), *named]
+
+
+def _batch(limit: int) -> int:
+    return max(limit, 64)
+
+
 @bp.get("/slots")
 @operation("When interviews can take place (hours where the named people are free)",
            tag="slots", query=schemas.SlotsQuery, multi=("interviewer",),
@@ -103,14 +129,19 @@ def list_slots(query: schemas.SlotsQuery) -> Response:
     wanted = [(raw, "interviewer", "interviewer") for raw in query.interviewer]
     if candidate_raw:
         wanted.insert(0, (candidate_raw, "candidate", "candidate"))
-    people = people_of_roles(session, wanted)
-    candidate = people[0] if candidate_raw else None
-    named = sorted(set(people[1:] if candidate_raw else people))
     context = validation_context()
     start, end = query.window(context["now"], context["tz"])
     if query.cursor:
         start = max(start, decode_instant(query.cursor) + HOUR)
-    slots = find(session, candidate, named, start, end, query.limit + 1)
+    ids = _parsed(wanted)
+    candidate = ids[candidate_raw] if candidate_raw else None
+    named = sorted({ids[raw] for raw in query.interviewer})
+    limit = query.limit + 1
+    # The people's roles come with the first batch of hours, in one round trip.
+    found, first = roles_and_hours_all_free(session, _anchors(candidate, named), start, end,
+                                            _batch(limit))
+    _checked(wanted, ids, found)
+    slots = find(session, candidate, named, start, end, limit, first)
     more = len(slots) > query.limit
     slots = slots[:query.limit]
     return jsonify({"slots": [render(s) for s in slots],

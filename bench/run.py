@@ -35,23 +35,35 @@ def _timed(name: str, action: Callable[[], T]) -> T:
     return result
 
 
-def measure(bench: Bench) -> list[Row]:
-    """Every measurement, in an order where each leaves what the next one needs."""
+MEASUREMENTS = ("named-slots", "candidate-slots", "match", "contended", "tiny-job", "writes",
+                "enqueue", "scale-out")
+
+
+def measure(bench: Bench, only: frozenset[str] = frozenset(MEASUREMENTS)) -> list[Row]:
+    """The measurements in `only`, in an order where each leaves what the next one needs
+    (the people and the import always run: every other measurement reads their rows)."""
     _timed("people", lambda: loading.create_people(bench))
     rows = [_timed("import", lambda: loading.measure_import(bench))]
-    endpoints = _timed("endpoints", lambda: queries.measure_endpoints(bench))
-    rows += _timed("named slots", lambda: queries.measure_named_slots(bench, endpoints))
-    rows += _timed("candidate slots", lambda: queries.measure_candidate_slots(bench))
-    rows.append(_timed("match", lambda: matching.measure_match(bench)))
-    rows.append(_timed("contended", lambda: matching.measure_contended(bench)))
-    rows.append(_timed("tiny job", lambda: queue.measure_tiny_job(bench)))
-    rows.append(_timed("writes", lambda: queue.measure_writes(bench)))
-    rows.append(_timed("enqueue", lambda: queue.measure_enqueue(bench, endpoints)))
-    rows.append(_timed("scale-out", lambda: matching.measure_scale_out(bench)))
+    if only & {"named-slots", "enqueue"}:
+        endpoints = _timed("endpoints", lambda: queries.measure_endpoints(bench))
+    steps: list[tuple[str, Callable[[], list[Row]]]] = [
+        ("named-slots", lambda: queries.measure_named_slots(bench, endpoints)),
+        ("candidate-slots", lambda: queries.measure_candidate_slots(bench)),
+        ("match", lambda: [matching.measure_match(bench)]),
+        ("contended", lambda: [matching.measure_contended(bench)]),
+        ("tiny-job", lambda: [queue.measure_tiny_job(bench)]),
+        ("writes", lambda: [queue.measure_writes(bench)]),
+        ("enqueue", lambda: [queue.measure_enqueue(bench, endpoints)]),
+        ("scale-out", lambda: [matching.measure_scale_out(bench)]),
+    ]
+    for name, step in steps:
+        if name in only:
+            rows += _timed(name, step)
     return rows
 
 
-def run(size_name: str, out: Path, pg_admin_url: str, broker_url: str) -> Path:
+def run(size_name: str, out: Path, pg_admin_url: str, broker_url: str,
+        only: frozenset[str] = frozenset(MEASUREMENTS), profile: bool = True) -> Path:
     size = SIZES[size_name]
     began = time.perf_counter()
     data = generate(size, datetime.now(UTC))
@@ -59,8 +71,8 @@ def run(size_name: str, out: Path, pg_admin_url: str, broker_url: str) -> Path:
         conn = connect(stack.database_url)
         try:
             bench = Bench(stack, data, conn)
-            rows = measure(bench)
-            where = _timed("profiles", lambda: profiles(bench))
+            rows = measure(bench, only)
+            where = _timed("profiles", lambda: profiles(bench)) if profile else []
         finally:
             conn.close()
     return write(rows, out, size_name, time.perf_counter() - began, where)
@@ -76,7 +88,16 @@ def main(argv: list[str] | None = None, prog: str = "python -m bench") -> None:
                         help="PostgreSQL where the run creates (and drops) a database of its own")
     parser.add_argument("--broker-url", default=BROKER_URL,
                         help="Redis for the run's Celery workers (a database number of its own)")
+    parser.add_argument("--only", type=lambda v: frozenset(v.split(",")),
+                        default=frozenset(MEASUREMENTS), metavar="NAME,...",
+                        help="measure only these (the import always runs): "
+                             + ", ".join(MEASUREMENTS))
+    parser.add_argument("--no-profiles", dest="profile", action="store_false",
+                        help="skip the profiles of the hot paths at the end")
     args = parser.parse_args(argv)
+    if args.only - set(MEASUREMENTS):
+        parser.error(f"--only: unknown {', '.join(sorted(args.only - set(MEASUREMENTS)))}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    report = run(args.size, args.out, args.pg_admin_url, args.broker_url)
+    report = run(args.size, args.out, args.pg_admin_url, args.broker_url, args.only,
+                 args.profile)
     print(report.read_text())

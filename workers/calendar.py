@@ -23,15 +23,18 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    literal_column,
+    null,
     select,
     type_coerce,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
-from models import AvailabilityHour, Interview, InterviewParticipant
+from models import AvailabilityHour, Interview, InterviewParticipant, Person
 from scheduling.hours import HOUR
 from workers import events, resources
 
@@ -106,19 +109,47 @@ _ALL_FREE = (
     .order_by(AvailabilityHour.start).limit(bindparam("limit", type_=Integer)))
 
 
+_ROLES_AND_ALL_FREE = union_all(
+    select(Person.id, Person.role, type_coerce(null(), AvailabilityHour.start.type))
+    .where(Person.id.in_(bindparam("ids", expanding=True))),
+    select(null(), null(), _ALL_FREE.subquery().c.start))
+
+
+def _all_free_params(people: Sequence[uuid.UUID], start: datetime, end: datetime,
+                     limit: int) -> dict[str, Any]:
+    return {"people": list(people), "start": start, "end": end, "n": len(people),
+            "limit": limit}
+
+
 def hours_all_free(session: Session, people: Sequence[uuid.UUID], start: datetime,
                    end: datetime, limit: int) -> list[datetime]:
     """The first `limit` hours in the window at which every one of `people` is free."""
-    return list(session.connection().scalars(_ALL_FREE, {
-        "people": list(people), "start": start, "end": end, "n": len(people), "limit": limit}))
+    return list(session.connection().scalars(_ALL_FREE,
+                                             _all_free_params(people, start, end, limit)))
+
+
+def roles_and_hours_all_free(session: Session, people: Sequence[uuid.UUID], start: datetime,
+                             end: datetime, limit: int,
+                             ) -> tuple[dict[uuid.UUID, str], list[datetime]]:
+    """The roles of `people` (those that exist) and `hours_all_free` of them, in one round
+    trip: a slot request needs both first, and it takes about a millisecond in all."""
+    roles, hours = {}, []
+    for ident, role, hour in session.connection().execute(_ROLES_AND_ALL_FREE, {
+            "ids": list(people), **_all_free_params(people, start, end, limit)}):
+        if hour is None:
+            roles[ident] = role
+        else:
+            hours.append(hour)
+    return roles, sorted(hours)  # a union keeps no order
 
 
 def free_by_hour(session: Session, role: str,
                  hours: Sequence[datetime]) -> dict[datetime, list[str]]:
     """Everyone of `role` free at each of `hours` (ids as strings, sorted).
 
-    PostgreSQL gathers each hour's ids into one array of strings: an hour can have thousands
-    of free interviewers, and a row (with a UUID object) for each would cost more than the query.
+    PostgreSQL gathers each hour's ids into one comma-separated string: an hour can have
+    thousands of free interviewers, a row (with a UUID object) for each would cost more than the
+    query, and splitting one string is several times faster than parsing an array of them.
     """
     if not hours:
         return {}
@@ -126,9 +157,9 @@ def free_by_hour(session: Session, role: str,
     where = [hour.role == role, hour.start.in_(hours), *_free(min(hours), max(hours) + HOUR)]
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        ids = _as_sent(func.array_agg(aggregate_order_by(cast(hour.person_id, Text),
-                                                         hour.person_id)))
-        return {start: people for start, people in connection.execute(
+        ids = func.string_agg(cast(hour.person_id, Text),
+                              aggregate_order_by(literal_column("','"), hour.person_id))
+        return {start: people.split(",") for start, people in connection.execute(
             select(hour.start, ids).where(*where).group_by(hour.start))}
     out: dict[datetime, list[str]] = defaultdict(list)
     for start, person in connection.execute(
