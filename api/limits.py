@@ -45,7 +45,7 @@ def _caller() -> str:
 
 
 def register(app: Flask, settings: Settings) -> Limiter:
-    """Limit the app's /v1 views; call after every blueprint is registered."""
+    """Limit the app's /v1 views that write; call after every blueprint is registered."""
     url = storage_url(settings)
     if url == "memory://" and not settings.embedded:
         log.warning("rate limits are counted in each process's memory: set "
@@ -66,8 +66,10 @@ def register(app: Flask, settings: Settings) -> Limiter:
     writes = limiter.shared_limit(settings.rate_limit_writes, scope="writes",
                                   methods=WRITE_METHODS)
     matches = limiter.shared_limit(settings.rate_limit_matches, scope="matches")
+    writing = {rule.endpoint for rule in app.url_map.iter_rules()
+               if rule.methods and rule.methods & set(WRITE_METHODS)}
     for endpoint, view in list(app.view_functions.items()):
-        if not endpoint.startswith("v1."):
+        if not endpoint.startswith("v1.") or endpoint not in writing:
             continue
         limited: Any = writes(view)
         if endpoint == MATCH_ENDPOINT:

@@ -48,3 +48,10 @@ def test_a_small_run_reports_every_target_with_a_finite_positive_ratio(tmp_path:
     assert len(table) == len(ROWS)
     assert re.search(r"\*\*\d+ of 11 targets met\.\*\*", report)
     assert (tmp_path / "ratios.png").read_bytes().startswith(PNG)
+
+
+def test_only_names_measurements_it_knows() -> None:
+    run = subprocess.run([sys.executable, "-m", "bench", "--only", "tiny-job,nope"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert "--only: unknown nope" in run.stderr
