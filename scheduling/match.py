@@ -11,26 +11,40 @@ Why it is optimal.
   one interviewer); a maximum flow K is the most candidates any schedule can take.
 - Guarantee 3: the maximum flow with capacities ⌊f(h)/p⌋ does not grow with p, so a binary
   search finds the largest p* (≤ max_panel_size) that still admits K; every schedule of K
-  candidates with smallest panel ≥ p* is such a flow, and none exists for p* + 1.
-- Guarantee 5: among those flows, a min-cost maximum flow with arc cost
-  offset(hour) · W + rank(candidate), W larger than any sum of ranks, minimises the sum of
-  start times first, then prefers candidates with smaller ids; the solver is deterministic
-  for the same input order, which is sorted by id.
+  candidates with smallest panel ≥ p* is such a flow, and none exists for p* + 1. No p above
+  Σf / K admits K (then Σ⌊f/p⌋ < K): the search starts below that bound.
+- Guarantee 5: among those flows, a min-cost flow of K units with arc costs offset(hour) on
+  candidate → hour and rank(candidate) on source → candidate has the least sum of start times
+  and, among those, the least sum of ranks (smaller ids first). No weight between the two is
+  needed: by the Mendelsohn–Dulmage theorem the candidates of one such flow and the hours of
+  another are covered by a single one, so both least sums are reached together, and the total
+  is least exactly there. The network depends only on who is free when (people sorted by id,
+  arcs grouped by hour), not on the order of the input, and OR-Tools is deterministic: the
+  same calendar gives the same match.
 - Guarantee 4 is then a per-hour split (scheduling.panels): seats = min(f, k · max_panel_size)
   dealt round-robin, the least-loaded interviewers first. Sizes differ by at most one and
   are ≥ ⌊f/k⌋ ≥ p*, so the split keeps guarantee 3.
-Complexity: 1 + ⌈log₂ min(max f, Σf / K)⌉ maximum flows and one min-cost flow on C + H + 2
-nodes and C + E + H arcs (E = candidate-hour pairs), solved by OR-Tools' network-flow code in
-C++; the arcs are handed over in bulk.
+
+The usual case needs no maximum flow: when every candidate free at an hour with an interviewer
+(R of them) fits, K = R, p* is the bound Σf / R itself (capped), and every such flow schedules
+the same candidates (no rank costs: smaller costs take cost scaling fewer phases). So the
+solver first asks for a min-cost flow of R units at that bound; only if the capacities cannot
+carry it does it compute K by maximum flow and search p* (1 + ⌈log₂ bound⌉ maximum flows),
+then solve the min-cost flow of K. Networks have C + H + 2 nodes and R + E + H arcs
+(E = candidate-hour pairs), solved by OR-Tools' network-flow code in C++; the arcs are handed
+over in bulk.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from functools import cached_property
+from itertools import chain, compress
+from typing import Any, Literal
 
 from ortools.graph.python import max_flow, min_cost_flow
 
@@ -38,14 +52,17 @@ from scheduling.hours import HOUR
 from scheduling.panels import propose
 
 Reason = Literal["no_free_hour", "no_interviewer", "capacity"]
+SECONDS_AN_HOUR = 3600
 
 
 @dataclass(frozen=True)
 class Person:
-    """Someone and the hours they are free (available and not booked) in the window."""
+    """Someone and the hours they are free (available and not booked) in the window, each once,
+    as the Unix time (seconds) of its start: a match reads hundreds of thousands of free hours,
+    and a datetime for each would cost more than solving."""
 
     id: str
-    free: frozenset[datetime]
+    free: Collection[int]
 
 
 @dataclass(frozen=True)
@@ -81,57 +98,85 @@ class Match:
 
 
 class _Network:
-    """source → candidates → hours → sink, built once; hour capacities change per query.
+    """source → candidates → hours → sink; only hour capacities and costs change per solve.
 
-    Arcs are added in bulk (one call per kind, not one per arc): a match of thousands of
-    candidates over weeks has hundreds of thousands of candidate-hour arcs.
+    Arcs are handed over in bulk, as typed arrays (OR-Tools copies them without converting a
+    Python object per element): a match of thousands of candidates over weeks has hundreds of
+    thousands of candidate-hour arcs. They are grouped by hour, so an hour's arcs share one
+    head and one cost, and are built by repetition rather than one by one.
     """
 
-    def __init__(self, n_candidates: int, n_hours: int, pairs: Sequence[tuple[int, int]]) -> None:
-        self.n_candidates, self.n_hours, self.pairs = n_candidates, n_hours, pairs
-        self.source, self.sink = 0, n_candidates + n_hours + 1
-        first_hour = 1 + n_candidates
-        # source → candidate, then candidate → hour: capacity 1 each, in both networks
-        self.tails = [self.source] * n_candidates + [1 + c for c, _ in pairs]
-        self.heads = [1 + c for c in range(n_candidates)] + [first_hour + h for _, h in pairs]
-        self.ones = [1] * len(self.tails)
-        self.hour_nodes = [first_hour + h for h in range(n_hours)]
-        self.graph = max_flow.SimpleMaxFlow()
-        self.graph.add_arcs_with_capacity(self.tails, self.heads, self.ones)
-        self.hour_arcs = self.graph.add_arcs_with_capacity(
-            self.hour_nodes, [self.sink] * n_hours, [0] * n_hours)
+    def __init__(self, n_candidates: int, at_hour: Sequence[Sequence[int]],
+                 offsets: Sequence[int]) -> None:
+        n, n_hours = n_candidates, len(at_hour)
+        # nodes: candidates 0..n-1, hours n..n+H-1, then the source and the sink
+        self.source, self.sink = n + n_hours, n + n_hours + 1
+        self.at_hour, self.offsets = at_hour, offsets
+        self.pair_candidates = array("i", chain.from_iterable(at_hour))
+        self.pair_hours = _repeated("i", range(n_hours), at_hour)
+        self.reachable = sorted(set(self.pair_candidates))
+        # source → reachable candidate, candidate → hour (capacity 1 each), hour → sink
+        self.tails = (array("i", [self.source]) * len(self.reachable) + self.pair_candidates
+                      + array("i", range(n, n + n_hours)))
+        self.heads = (array("i", self.reachable) + _repeated("i", range(n, n + n_hours), at_hour)
+                      + array("i", [self.sink]) * n_hours)
+        self.units = array("q", [1]) * (len(self.reachable) + len(self.pair_candidates))
+
+    @cached_property
+    def _max_flow(self) -> tuple[max_flow.SimpleMaxFlow, Any]:
+        """The maximum-flow graph and its hour arcs, built at the first use: the usual case
+        needs none."""
+        graph = max_flow.SimpleMaxFlow()
+        arcs = graph.add_arcs_with_capacity(
+            self.tails, self.heads, self.units + array("q", [0]) * len(self.at_hour))
+        return graph, arcs[len(self.units):]
 
     def max_flow(self, capacities: Sequence[int]) -> int:
-        self.graph.set_arcs_capacity(self.hour_arcs, list(capacities))
-        if self.graph.solve(self.source, self.sink) != self.graph.OPTIMAL:
+        graph, hour_arcs = self._max_flow
+        graph.set_arcs_capacity(hour_arcs, array("q", capacities))
+        if graph.solve(self.source, self.sink) != graph.OPTIMAL:
             raise RuntimeError("maximum flow failed")
-        return int(self.graph.optimal_flow())
+        return int(graph.optimal_flow())
 
-    def min_cost_assignment(self, capacities: Sequence[int],
-                            offsets: Sequence[int]) -> list[tuple[int, int]]:
-        """The (candidate, hour) pairs of a min-cost maximum flow."""
-        weight = self.n_candidates * self.n_candidates + 1
+    def min_cost(self, capacities: Sequence[int], supply: int) -> list[int] | None:
+        """The pairs (indices) that a min-cost flow of `supply` units uses, or None when the
+        capacities cannot carry that many. Ranks cost only when some reachable candidate must
+        be left out: otherwise every such flow schedules all of them."""
+        everyone = supply == len(self.reachable)
+        ranks = array("q", [0]) * len(self.reachable) if everyone else array("q", self.reachable)
         flow = min_cost_flow.SimpleMinCostFlow()
         arcs = flow.add_arcs_with_capacity_and_unit_cost(
-            self.tails, self.heads, self.ones,
-            [0] * self.n_candidates + [offsets[h] * weight + c for c, h in self.pairs])
-        flow.add_arcs_with_capacity_and_unit_cost(
-            self.hour_nodes, [self.sink] * self.n_hours, list(capacities), [0] * self.n_hours)
-        flow.set_node_supply(self.source, self.n_candidates)  # more than can ever flow
-        flow.set_node_supply(self.sink, -self.n_candidates)
-        if flow.solve_max_flow_with_min_cost() != flow.OPTIMAL:
+            self.tails, self.heads, self.units + array("q", capacities),
+            ranks + _repeated("q", self.offsets, self.at_hour)
+            + array("q", [0]) * len(self.at_hour))
+        flow.set_node_supply(self.source, supply)
+        flow.set_node_supply(self.sink, -supply)
+        status = flow.solve()
+        if status == flow.INFEASIBLE:
+            return None
+        if status != flow.OPTIMAL:
             raise RuntimeError("min-cost flow failed")
-        used = flow.flows(arcs[self.n_candidates:])
-        return [pair for pair, f in zip(self.pairs, used, strict=True) if f]
+        pairs = arcs[len(self.reachable):len(self.units)]
+        return list(compress(range(len(self.pair_candidates)), flow.flows(pairs)))
+
+
+def _repeated(typecode: str, values: Iterable[int], groups: Sequence[Sequence[int]]) -> array[int]:
+    """Each value as many times as its group has members, in one typed array."""
+    out = array(typecode)
+    for value, group in zip(values, groups, strict=True):
+        out += array(typecode, [value]) * len(group)
+    return out
+
+
+def _bound(free: Sequence[int], target: int, cap: int) -> int:
+    """The largest smallest panel that could carry `target` candidates: Σ⌊f/p⌋ < target above
+    Σf / target, and no panel is larger than the most free interviewers or `cap`."""
+    return max(1, min(cap, max(free), sum(free) // max(target, 1)))
 
 
 def _largest_panel(network: _Network, free: Sequence[int], target: int, cap: int) -> int:
-    """The largest p ≤ cap whose capacities ⌊f/p⌋ still admit `target` candidates.
-
-    No p above Σf / target can: then Σ⌊f/p⌋ < target. That bound keeps the search to a few
-    maximum flows where thousands of interviewers are free.
-    """
-    low, high = 1, max(1, min(cap, max(free), sum(free) // max(target, 1)))
+    """The largest p ≤ cap whose capacities ⌊f/p⌋ still admit `target` candidates."""
+    low, high = 1, _bound(free, target, cap)
     while low < high:
         mid = (low + high + 1) // 2
         if network.max_flow([f // mid for f in free]) == target:
@@ -141,41 +186,62 @@ def _largest_panel(network: _Network, free: Sequence[int], target: int, cap: int
     return low
 
 
+def _schedule(network: _Network, free: Sequence[int], cap: int) -> list[int]:
+    """The pairs of a schedule with guarantees 2, 3 and 5: at once when every reachable
+    candidate fits at the bound's panel, else after the maximum flow and the panel search."""
+    everyone = len(network.reachable)
+    panel = _bound(free, everyone, cap)
+    chosen = network.min_cost([f // panel for f in free], everyone)
+    if chosen is None:
+        target = network.max_flow(free)
+        panel = _largest_panel(network, free, target, cap)
+        chosen = network.min_cost([f // panel for f in free], target)
+        if chosen is None:
+            raise RuntimeError("min-cost flow infeasible where a maximum flow was found")
+    return chosen
+
+
+def _panels(by_hour: dict[int, list[str]], hours: Sequence[int],
+            free_at: dict[int, list[str]], max_panel_size: int | None) -> list[Interview]:
+    """Each hour's interviewers split over its candidates, hour by hour (load carries over)."""
+    load: Counter[str] = Counter()
+    interviews = []
+    for h in sorted(by_hour):
+        start = datetime.fromtimestamp(hours[h], UTC)
+        panels = propose(by_hour[h], free_at[hours[h]], max_panel_size=max_panel_size,
+                         load=load)
+        load.update(chain.from_iterable(members for _, members in panels))
+        interviews += [Interview(candidate, start, members) for candidate, members in panels]
+    return interviews
+
+
 def solve(candidates: Sequence[Person], interviewers: Sequence[Person],
           max_panel_size: int | None = None) -> Match:
     """Schedule candidates against the interviewer pool with guarantees 1–5 of SPEC §4."""
     cands = sorted(candidates, key=lambda p: p.id)
-    free_at: dict[datetime, list[str]] = defaultdict(list)
+    free_at: dict[int, list[str]] = defaultdict(list)
     for interviewer in sorted(interviewers, key=lambda p: p.id):
         for hour in interviewer.free:
             free_at[hour].append(interviewer.id)
     hours = sorted(free_at)
     index = {hour: h for h, hour in enumerate(hours)}
-    pairs = [(c, index[hour]) for c, cand in enumerate(cands)
-             for hour in sorted(cand.free) if hour in index]
+    at_hour: list[list[int]] = [[] for _ in hours]  # candidates in id order, whatever theirs
+    for c, cand in enumerate(cands):
+        for h in map(index.get, cand.free):
+            if h is not None:
+                at_hour[h].append(c)
     free = [len(free_at[hour]) for hour in hours]
 
-    chosen: list[tuple[int, int]] = []
-    if pairs:
-        network = _Network(len(cands), len(hours), pairs)
-        target = network.max_flow(free)
-        panel = _largest_panel(network, free, target, max_panel_size or max(free))
-        offsets = [(hour - hours[0]) // HOUR for hour in hours]
-        chosen = network.min_cost_assignment([f // panel for f in free], offsets)
-
+    network = _Network(len(cands), at_hour,
+                       [(hour - hours[0]) // SECONDS_AN_HOUR for hour in hours])
+    chosen = _schedule(network, free, max_panel_size or max(free)) if network.reachable else []
     by_hour: dict[int, list[str]] = defaultdict(list)
-    for c, h in sorted(chosen):
-        by_hour[h].append(cands[c].id)
-    load: Counter[str] = Counter()
-    interviews = []
-    for h in sorted(by_hour):
-        for candidate, panel_members in propose(by_hour[h], free_at[hours[h]],
-                                                max_panel_size=max_panel_size, load=load):
-            load.update(panel_members)
-            interviews.append(Interview(candidate, hours[h], panel_members))
+    for pair in chosen:  # by hour, then candidate
+        by_hour[network.pair_hours[pair]].append(cands[network.pair_candidates[pair]].id)
+    interviews = _panels(by_hour, hours, free_at, max_panel_size)
 
-    scheduled = {c for c, _ in chosen}
-    reachable = {c for c, _ in pairs}
+    scheduled = {network.pair_candidates[pair] for pair in chosen}
+    reachable = set(network.reachable)
     unscheduled = tuple(
         Unscheduled(cand.id, "no_free_hour" if not cand.free else
                     "no_interviewer" if c not in reachable else "capacity")

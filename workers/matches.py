@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import cache
 from typing import Any
 
+# OR-Tools passes arrays through numpy, which it imports at its first use (≈ 0.1 s): imported
+# here, it loads with the worker, before the pool forks, instead of in each process's first match
+import numpy  # noqa: F401
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -14,15 +18,15 @@ from models import Interview, InterviewParticipant, read_only
 from scheduling import match
 from scheduling.hours import HOUR
 from workers import events, resources
-from workers.calendar import free_hours
+from workers.calendar import free_seconds
 from workers.errors import CalendarChanged
 
 
 def _people(session: Session, ids: list[str] | None, role: str, start: datetime,
             end: datetime) -> list[match.Person]:
     chosen = None if ids is None else [uuid.UUID(i) for i in ids]
-    return [match.Person(p, frozenset(hours))
-            for p, hours in free_hours(session, role, chosen, start, end).items()]
+    return [match.Person(p, hours)
+            for p, hours in free_seconds(session, role, chosen, start, end).items()]
 
 
 def load(session: Session,
@@ -63,9 +67,9 @@ def run(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
         candidates, interviewers = load(reader, payload)
     result = match.solve(candidates, interviewers, payload.get("max_panel_size"))
     booked = _book(session, result) if payload.get("book") else []
-    interviews = [{"candidate": i.candidate, "start": resources.z(i.start),
-                   "end": resources.z(i.end), "interviewers": list(i.interviewers)}
-                  for i in result.interviews]
+    z = cache(resources.z)  # thousands of interviews share a few hundred hours
+    interviews = [{"candidate": i.candidate, "start": z(i.start), "end": z(i.end),
+                   "interviewers": list(i.interviewers)} for i in result.interviews]
     for interview, ident in zip(interviews, booked, strict=False):
         interview["id"] = ident
     return {
