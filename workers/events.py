@@ -31,6 +31,8 @@ def record(session: Session, type_: str, items: Iterable[dict[str, Any]], *,
         .order_by(Webhook.created_at, Webhook.id)) if type_ in types]
     callback = (job.id if job is not None and job.callback_url and job.callback_secret
                 else None)
+    if not subscribers and callback is None:
+        return []  # nobody listens: a match's result, megabytes, is not written out again
     rows: list[dict[str, Any]] = []
     for data in items:
         body = json.dumps({"type": type_, "timestamp": resources.z(now), "data": data},
