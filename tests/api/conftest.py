@@ -10,15 +10,18 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from celery import current_app
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from api import keys
 from api.app import create_app
+from models.migrate import upgrade
 from tests.conftest import truncate_all
 from workers.embedded import EmbeddedWorker
 from workers.runtime import Runtime, create_runtime
@@ -122,3 +125,25 @@ def book(api: Api, candidate: dict[str, Any], interviewers: list[dict[str, Any]]
     return api.post("/v1/interviews", {"candidate": candidate["id"],
                                        "interviewers": [i["id"] for i in interviewers],
                                        "start": hours_from_now(hour)})
+
+
+@dataclass
+class Embedded:
+    client: FlaskClient
+    key: str  # an admin's
+    runtime: Runtime
+
+
+@pytest.fixture
+def embedded(tmp_path: Path) -> Iterator[Embedded]:
+    """The app over a fresh SQLite file and the memory broker, with an admin key."""
+    url = f"sqlite:///{tmp_path / 'calendar.sqlite3'}"
+    upgrade(url)
+    previous = current_app._get_current_object()
+    runtime = create_runtime(replace(Settings.from_env({}), database_url=url, broker_url=None))
+    previous.set_default()
+    previous.set_current()
+    with runtime.sessions.begin() as session:
+        key = keys.issue(session, "admin")
+    yield Embedded(create_app(runtime).test_client(), key, runtime)
+    runtime.engine.dispose()
