@@ -27,8 +27,6 @@ def encode_ranges(ranges: Iterable[Range]) -> list[list[str]]:
     return [[r.start.isoformat(), r.end.isoformat()] for r in ranges]
 
 
-
-
 def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
@@ -46,7 +44,11 @@ def missing_people(session: Session, ids: set[uuid.UUID]) -> list[uuid.UUID]:
 def _require_people(session: Session, ids: set[uuid.UUID]) -> None:
     missing = missing_people(session, ids)
     if missing:
-        raise JobFailed(404, "Not found", f"person {missing[0]} does not exist")
+        raise _not_found(missing[0])
+
+
+def _not_found(person: uuid.UUID) -> JobFailed:
+    return JobFailed(404, "Not found", f"person {person} does not exist")
 
 
 def _decode_ranges(encoded: Iterable[Sequence[str]]) -> list[Range]:
@@ -128,6 +130,8 @@ def _insert_hours(session: Session, person: uuid.UUID,
             {"person": str(person), "starts": [start for start, _ in ranges],
              "ends": [end for _, end in ranges]}))
     role = session.scalar(select(Person.role).where(Person.id == person))
+    if role is None:
+        raise _not_found(person)
     rows = [{"person_id": person, "start": hour, "role": role}
             for r in _decode_ranges(ranges) for hour in r.starts()]
     if not rows:
@@ -138,9 +142,12 @@ def _insert_hours(session: Session, person: uuid.UUID,
 
 
 def add(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """The insert finds the person itself; only when it added nothing is the person looked
+    for, to tell a missing one (404) from hours already present."""
     person = uuid.UUID(payload["person"])
-    _require_people(session, {person})
     added, hours = _insert_hours(session, person, _merged(payload["ranges"]))
+    if not added:
+        _require_people(session, {person})
     return {"added": added, "already_present": hours - added}
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from celery.exceptions import Retry
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from models import utcnow
@@ -291,3 +291,27 @@ def test_a_transient_database_error_releases_the_job_and_asks_celery_to_retry(
     assert delay <= first_backoff + 1, f"the first retry waits {delay:.0f} s"
     again = claim(pg_runtime, job_id)
     assert again is not None and again.attempt == 2
+
+
+def test_a_one_hour_add_is_claimed_in_one_statement_and_run_in_three(pg_runtime: Runtime) -> None:
+    """A tiny job's time is its round trips to the database: the claim, then the insert (which
+    finds the person itself), the status and its event's subscribers, at most."""
+    _, job_id = an_add_job(pg_runtime, (9, 10))
+    statements: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement.split(None, 1)[0])
+
+    event.listen(pg_runtime.engine, "before_cursor_execute", record)
+    try:
+        claimed = claim(pg_runtime, job_id)
+        claimed_in = list(statements)
+        assert claimed is not None
+        jobs.run(claimed, sessions=pg_runtime.sessions, runner=availability.add, lease=LEASE)
+    finally:
+        event.remove(pg_runtime.engine, "before_cursor_execute", record)
+
+    assert claimed_in == ["UPDATE"]
+    assert statements[1:3] == ["WITH", "UPDATE"]
+    assert len(statements) <= 4, statements
+    assert job_row(pg_runtime, job_id).result == {"added": 1, "already_present": 0}
