@@ -17,7 +17,9 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Integer,
+    Select,
     Text,
+    any_,
     bindparam,
     cast,
     delete,
@@ -29,16 +31,17 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.types import NullType
+from sqlalchemy.types import NullType, Uuid
 
 from models import AvailabilityHour, Interview, InterviewParticipant, Person
 from scheduling.hours import HOUR
 from workers import events, resources
 
 CHUNK = 5000
+DIALECTS = ("postgresql", "sqlite")
 
 
 class NotFree(Exception):
@@ -88,21 +91,29 @@ def free_seconds(session: Session, role: str, people: Sequence[uuid.UUID] | None
     return out
 
 
-# Built once: the slot query runs on every slot request, and building it is a good part of
-# SQLAlchemy's cost there.
-_ALL_FREE = (
-    select(AvailabilityHour.start)
-    .where(AvailabilityHour.person_id.in_(bindparam("people", expanding=True)),
-           *_free(bindparam("start"), bindparam("end")))
-    .group_by(AvailabilityHour.start)
-    .having(func.count() == bindparam("n", type_=Integer))
-    .order_by(AvailabilityHour.start).limit(bindparam("limit", type_=Integer)))
+def _one_of(column: ColumnElement[uuid.UUID], dialect: str) -> ColumnElement[bool]:
+    """`column` is one of the ids in the parameter `people`: on PostgreSQL one array parameter
+    (nothing rendered per request), elsewhere an IN list expanded for its length."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("people", type_=ARRAY(Uuid)))
+    return column.in_(bindparam("people", expanding=True))
 
 
-_ROLES_AND_ALL_FREE = union_all(
+def _all_free(dialect: str) -> Select[tuple[datetime]]:
+    hour = AvailabilityHour
+    return (select(hour.start)
+            .where(_one_of(hour.person_id, dialect), *_free(bindparam("start"), bindparam("end")))
+            .group_by(hour.start).having(func.count() == bindparam("n", type_=Integer))
+            .order_by(hour.start).limit(bindparam("limit", type_=Integer)))
+
+
+# Built once per dialect: the slot query runs on every slot request, and building it is a good
+# part of SQLAlchemy's cost there.
+_ALL_FREE = {dialect: _all_free(dialect) for dialect in DIALECTS}
+_ROLES_AND_ALL_FREE = {dialect: union_all(
     select(Person.id, Person.role, type_coerce(null(), AvailabilityHour.start.type))
-    .where(Person.id.in_(bindparam("ids", expanding=True))),
-    select(null(), null(), _ALL_FREE.subquery().c.start))
+    .where(_one_of(Person.id, dialect)),
+    select(null(), null(), _ALL_FREE[dialect].subquery().c.start)) for dialect in DIALECTS}
 
 
 def _all_free_params(people: Sequence[uuid.UUID], start: datetime, end: datetime,
@@ -114,8 +125,9 @@ def _all_free_params(people: Sequence[uuid.UUID], start: datetime, end: datetime
 def hours_all_free(session: Session, people: Sequence[uuid.UUID], start: datetime,
                    end: datetime, limit: int) -> list[datetime]:
     """The first `limit` hours in the window at which every one of `people` is free."""
-    return list(session.connection().scalars(_ALL_FREE,
-                                             _all_free_params(people, start, end, limit)))
+    connection = session.connection()
+    return list(connection.scalars(_ALL_FREE[connection.dialect.name],
+                                   _all_free_params(people, start, end, limit)))
 
 
 def roles_and_hours_all_free(session: Session, people: Sequence[uuid.UUID], start: datetime,
@@ -124,8 +136,9 @@ def roles_and_hours_all_free(session: Session, people: Sequence[uuid.UUID], star
     """The roles of `people` (those that exist) and `hours_all_free` of them, in one round
     trip: a slot request needs both first, and it takes about a millisecond in all."""
     roles, hours = {}, []
-    for ident, role, hour in session.connection().execute(_ROLES_AND_ALL_FREE, {
-            "ids": list(people), **_all_free_params(people, start, end, limit)}):
+    connection = session.connection()
+    for ident, role, hour in connection.execute(_ROLES_AND_ALL_FREE[connection.dialect.name],
+                                                _all_free_params(people, start, end, limit)):
         if hour is None:
             roles[ident] = role
         else:
