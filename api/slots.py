@@ -110,6 +110,8 @@ def _anchors(candidate: uuid.UUID | None, named: list[uuid.UUID]) -> list[uuid.U
 
 
 def _batch(limit: int) -> int:
+    """Hours asked for at a time: hours can fail the slot rule, so a small page still asks for
+    a few dozen rather than one query per hour."""
     return max(limit, 64)
 
 
