@@ -15,7 +15,7 @@ from api.errors import ApiError, invalid, not_found
 from api.operations import operation, validation_context
 from api.pagination import page
 from api.people import visible_person
-from api.slots import person_of_role
+from api.slots import people_of_roles
 from api.writes import write
 from models import Interview, InterviewParticipant, Person
 from scheduling.hours import is_on_the_hour, next_full_hour
@@ -53,9 +53,9 @@ def create_interview(body: schemas.InterviewIn) -> Response:
         raise invalid("start", "is not on the hour")
     if body.start < next_full_hour(context["now"], context["tz"]):
         raise invalid("start", "is in the past (the earliest is the next full hour)")
-    candidate = person_of_role(session, body.candidate, "candidate", "candidate")
-    panel = [person_of_role(session, raw, "interviewer", f"interviewers[{n}]")
-             for n, raw in enumerate(body.interviewers)]
+    candidate, *panel = people_of_roles(session, [
+        (body.candidate, "candidate", "candidate"),
+        *((raw, "interviewer", f"interviewers[{n}]") for n, raw in enumerate(body.interviewers))])
     if len(set(panel)) != len(panel):
         raise invalid("interviewers", "lists someone twice")
     try:

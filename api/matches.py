@@ -15,7 +15,7 @@ from api.db import db, runtime
 from api.errors import ApiError
 from api.jobs import accepted
 from api.operations import operation
-from api.slots import person_of_role
+from api.slots import people_of_roles
 from api.writes import write
 from models import AvailabilityHour, Person
 from workers import dispatch
@@ -34,7 +34,8 @@ def create_match(body: schemas.MatchIn) -> Response:
     def ids(raw: list[str] | None, role: str) -> list[str] | None:
         if raw is None:
             return None
-        return sorted({str(person_of_role(session, r, role, f"{role}s")) for r in raw})
+        return sorted({str(p) for p in people_of_roles(session, [(r, role, f"{role}s")
+                                                                   for r in raw])})
 
     candidates = ids(body.candidates, "candidate")
     interviewers = ids(body.interviewers, "interviewer")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import bindparam, select
@@ -27,38 +27,31 @@ bp = Blueprint("slots", __name__)
 ROLES = select(Person.id, Person.role).where(Person.id.in_(bindparam("ids", expanding=True)))
 
 
-def person_of_role(session: Session, raw: str, role: str, field: str) -> uuid.UUID:
-    """The id of an existing person of `role`: 404 when unknown (or another candidate, to a
-    candidate), 422 when of the other role."""
-    return people_of_roles(session, [(raw, role, field)])[0]
-
-
 def people_of_roles(session: Session, wanted: list[tuple[str, str, str]]) -> list[uuid.UUID]:
-    """`person_of_role` for each (raw id, role, field), with one query for all of them."""
+    """The ids of existing people of the given roles, for each (raw id, role, field), with one
+    query for all of them: 404 for one unknown (or another candidate, to a candidate), 422 for
+    one of the other role."""
     ids = _parsed(wanted)
-    known = list(set(ids.values()))
+    known = list({ident for ident in ids.values() if ident})
     found = dict(session.connection().execute(ROLES, {"ids": known}).all()) if known else {}
     return _checked(wanted, ids, found)
 
 
-def _parsed(wanted: list[tuple[str, str, str]]) -> dict[str, uuid.UUID]:
-    """The ids of `wanted`; 404 for one that cannot be an id we issued."""
-    ids = {raw: schemas.parse_id(raw) for raw, _, _ in wanted}
-    for raw, ident in ids.items():
-        if ident is None:
-            raise not_found("person", raw)
-    return cast(dict[str, uuid.UUID], ids)
+def _parsed(wanted: list[tuple[str, str, str]]) -> dict[str, uuid.UUID | None]:
+    """Ids are opaque: one that cannot be an id we issued names nobody (None)."""
+    return {raw: schemas.parse_id(raw) for raw, _, _ in wanted}
 
 
-def _checked(wanted: list[tuple[str, str, str]], ids: dict[str, uuid.UUID],
+def _checked(wanted: list[tuple[str, str, str]], ids: dict[str, uuid.UUID | None],
              found: dict[uuid.UUID, str]) -> list[uuid.UUID]:
+    """`wanted`'s ids, in order, once each is found with its role in `found`."""
     me = principal()
     out = []
     for raw, role, field in wanted:
         ident = ids[raw]
-        actual = found.get(ident)
-        if actual is None or (me.role == "candidate" and actual == "candidate"
-                              and ident != me.person_id):
+        actual = found.get(ident) if ident else None
+        if ident is None or actual is None or (
+                me.role == "candidate" and actual == "candidate" and ident != me.person_id):
             raise not_found("person", raw)
         if actual != role:
             raise invalid(field, f"person {raw} is not a {role}")
@@ -137,9 +130,10 @@ def list_slots(query: schemas.SlotsQuery) -> Response:
         start = max(start, decode_instant(query.cursor) + HOUR)
     ids = _parsed(wanted)
     candidate = ids[candidate_raw] if candidate_raw else None
-    named = sorted({ids[raw] for raw in query.interviewer})
+    named = sorted({ident for raw in query.interviewer if (ident := ids[raw])})
     limit = query.limit + 1
-    # The people's roles come with the first batch of hours, in one round trip.
+    # The people's roles come with the first batch of hours, in one round trip; an id that
+    # names nobody makes `_checked` answer 404 before those hours are used.
     found, first = roles_and_hours_all_free(session, _anchors(candidate, named), start, end,
                                             _batch(limit))
     _checked(wanted, ids, found)

@@ -27,7 +27,8 @@ def encode_ranges(ranges: Iterable[Range]) -> list[list[str]]:
     return [[r.start.isoformat(), r.end.isoformat()] for r in ranges]
 
 
-def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+def chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    """`items` in lists of `size`, each small enough for one IN (...) list."""
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
@@ -36,7 +37,7 @@ def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 def missing_people(session: Session, ids: set[uuid.UUID]) -> list[uuid.UUID]:
     """The ids among `ids` that name no person, sorted."""
     found: set[uuid.UUID] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         found.update(session.scalars(select(Person.id).where(Person.id.in_(chunk))))
     return sorted(ids - found)
 
@@ -171,7 +172,7 @@ def remove(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     person = uuid.UUID(payload["person"])
     _require_people(session, {person})
     hours = [hour for r in _decode_ranges(payload["ranges"]) for hour in r.starts()]
-    for chunk in _chunks(hours):
+    for chunk in chunks(hours):
         booked = session.scalars(
             select(InterviewParticipant.start)
             .where(InterviewParticipant.person_id == person, InterviewParticipant.start.in_(chunk))
@@ -181,7 +182,7 @@ def remove(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
             raise _booked(booked)
     removed = 0
     try:
-        for chunk in _chunks(hours):
+        for chunk in chunks(hours):
             removed += session.execute(
                 delete(AvailabilityHour).where(AvailabilityHour.person_id == person,
                                                AvailabilityHour.start.in_(chunk))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -39,8 +39,8 @@ from sqlalchemy.types import NullType, Uuid
 from models import AvailabilityHour, Interview, InterviewParticipant, Person
 from scheduling.hours import HOUR
 from workers import events, resources
+from workers.availability import chunks
 
-CHUNK = 5000
 DIALECTS = ("postgresql", "sqlite")
 
 
@@ -72,21 +72,21 @@ def free_seconds(session: Session, role: str, people: Sequence[uuid.UUID] | None
     hour = AvailabilityHour
     where = [hour.role == role, *_free(start, end)]
     out: dict[str, list[int]] = {}
-    chunks: list[Sequence[uuid.UUID] | None] = [None]
+    batches: Iterable[list[uuid.UUID] | None] = [None]
     if people is not None:
         out.update((str(p), []) for p in people)
-        chunks = [people[i:i + CHUNK] for i in range(0, len(people), CHUNK)]
+        batches = chunks(people)
     connection = session.connection()
     seconds = _as_sent(func.array_agg(cast(func.date_part("epoch", hour.start), BigInteger)))
-    for chunk in chunks:
-        of_chunk = [] if chunk is None else [hour.person_id.in_(chunk)]
+    for batch in batches:
+        of_batch = [] if batch is None else [hour.person_id.in_(batch)]
         if connection.dialect.name == "postgresql":
             out.update(connection.execute(select(cast(hour.person_id, Text), seconds)
-                                          .where(*where, *of_chunk)
+                                          .where(*where, *of_batch)
                                           .group_by(hour.person_id)).all())
         else:
             for ident, start_at in connection.execute(
-                    select(hour.person_id, hour.start).where(*where, *of_chunk)):
+                    select(hour.person_id, hour.start).where(*where, *of_batch)):
                 out.setdefault(str(ident), []).append(int(start_at.timestamp()))
     return out
 
