@@ -113,7 +113,9 @@ def bench(args: argparse.Namespace) -> None:
     not in the image, so only this command needs it."""
     try:
         from bench.run import main as run_bench
-    except ImportError:
+    except ModuleNotFoundError as missing:
+        if missing.name != "bench":
+            raise
         sys.exit("`bench` runs from a checkout of the repository (no `bench` package here)")
     run_bench(args.passed_on, prog="interview-calendar bench")
 

@@ -36,11 +36,11 @@ class Client:
             self.headers["Authorization"] = f"Bearer {key}"
         self.connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
 
-    def send(self, call: Call, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    def send(self, call: Call) -> tuple[int, bytes]:
         for attempt in (1, 2):  # the server may have closed an idle kept-alive connection
             try:
                 self.connection.request(call.method, call.path, call.body,
-                                        {**self.headers, **(headers or {})})
+                                        self.headers)
                 response = self.connection.getresponse()
                 return response.status, response.read()
             except (http.client.HTTPException, ConnectionError):
@@ -49,13 +49,13 @@ class Client:
                     raise
         raise AssertionError("unreachable")
 
-    def json(self, method: str, path: str, body: Any = None, expect: int = 200,
-             headers: dict[str, str] | None = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        status, raw = self.send(Call(method, path, data), headers)
-        if status != expect:
-            raise RuntimeError(f"{method} {path} answered {status}: {raw[:500]!r}")
-        return json.loads(raw)
+    def submit(self, call: Call) -> str:
+        """Send a call that queues a job; the job's id (fails unless it answered 202)."""
+        status, answer = self.send(call)
+        if status != 202:
+            raise RuntimeError(f"{call.path} answered {status}: {answer[:300]!r}")
+        job_id: str = json.loads(answer)["id"]
+        return job_id
 
 
 def latencies(base_url: str, key: str | None, calls: Sequence[Call]) -> list[float]:

@@ -10,7 +10,7 @@ import time
 from bench.client import Call, Client, send_all
 from bench.context import Bench, post, ranges_body
 from bench.db import wait_for_jobs
-from bench.stats import Row, Summary, ratio
+from bench.stats import Row, Summary
 
 
 def create_people(bench: Bench) -> None:
@@ -52,13 +52,10 @@ def measure_import(bench: Bench) -> Row:
 
             cursor.execute("TRUNCATE availability_hours CASCADE")
             began = time.perf_counter()
-            status, answer = client.send(Call("POST", "/v1/availability/imports", body))
-            if status != 202:
-                raise RuntimeError(f"import answered {status}: {answer[:300]!r}")
-            done = wait_for_jobs(bench.conn, [json.loads(answer)["id"]], pause=0.01)
+            job_id = client.submit(Call("POST", "/v1/availability/imports", body))
+            done = wait_for_jobs(bench.conn, [job_id], pause=0.01)
             ours.append(rows / (done - began))
         cursor.execute("VACUUM ANALYZE availability_hours")
     mine, base = Summary.of(ours, "rows/s"), Summary.of(raw, "rows/s")
     return Row(f"bulk import, {rows:,} hours, HTTP submit → job succeeded", mine,
-               "raw COPY into the same table (indexes, foreign key)", base, ratio(mine, base),
-               True, 0.3)
+               "raw COPY into the same table (indexes, foreign key)", base, True, 0.3)

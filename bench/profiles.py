@@ -11,8 +11,9 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from bench.context import Bench, ranges_body, z
+from bench.context import Bench, ranges_body
 from scheduling.hours import HOUR, Range
+from workers.resources import z
 
 OUR_CODE = r"(api|workers|scheduling|models)/"
 LINES = 12
@@ -45,7 +46,8 @@ def profiles(bench: Bench) -> list[str]:
     from workers.settings import Settings
     from workers.tasks import RUNNERS
 
-    runtime = create_runtime(Settings.from_env(bench.stack.env))
+    settings = Settings.from_env(bench.stack.env)
+    runtime = create_runtime(settings)
     client = create_app(runtime).test_client()
     headers = {"Authorization": f"Bearer {bench.key}"}
     data, ids = bench.data, bench.ids
@@ -64,10 +66,11 @@ def profiles(bench: Bench) -> list[str]:
                     "person": candidate,
                     "ranges": [[hour.isoformat(), (hour + HOUR).isoformat()]]},
                     submitted_by=None).id
-            claimed = jobs.claim(runtime.sessions, job_id, 30, 5)
+            claimed = jobs.claim(runtime.sessions, job_id, settings.job_lease_seconds,
+                                 settings.job_max_attempts)
             if claimed is not None:
                 jobs.run(claimed, sessions=runtime.sessions, runner=RUNNERS[claimed.kind],
-                         lease=30)
+                         lease=settings.job_lease_seconds)
 
     def match() -> None:
         with runtime.sessions.begin() as session:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from bench.client import Call, latencies, throughput
-from bench.context import Bench, z
-from bench.stats import Row, Summary, ratio
+from bench.context import Bench
+from bench.stats import Row, Summary
+from workers.resources import z
 
 NOT_BOOKED = ("NOT EXISTS (SELECT 1 FROM interview_participants b "
               "WHERE b.person_id = {h}.person_id AND b.start = {h}.start)")
@@ -91,9 +92,9 @@ def measure_named_slots(bench: Bench, endpoints: Endpoints) -> list[Row]:
     what = "slot query, candidate + 3 interviewers, 4 weeks, HTTP"
     return [
         Row(f"{what}: throughput", rps, "hello-world JSON endpoint", endpoints.hello_rps,
-            ratio(rps, endpoints.hello_rps), True, 0.5),
+            True, 0.5),
         Row(f"{what}: single-connection p50", latency, "one-SELECT endpoint",
-            endpoints.select_latency, ratio(latency, endpoints.select_latency), False, 2.0,
+            endpoints.select_latency, False, 2.0,
             note=f"the same answer from one SQL query: {sql.render()}"),
     ]
 
@@ -111,7 +112,7 @@ def measure_candidate_slots(bench: Bench) -> list[Row]:
     what = "slot query, candidate only (every free interviewer per hour)"
     return [
         Row(f"{what}: p50", latency, "one SQL query, interviewer-only partial index", sql,
-            ratio(latency, sql), False, 1.5),
+            False, 1.5),
         Row(f"{what}: p99", latency, "one SQL query, interviewer-only partial index", sql,
-            ratio(latency, sql, "p99"), False, 1.5),
+            False, 1.5, figure="p99"),
     ]

@@ -46,11 +46,15 @@ class Row:
     ours: Summary
     baseline_name: str
     baseline: Summary
-    ratio: float
     at_least: bool  # the target is ratio ≥ bound (a throughput), else ratio ≤ bound (a time)
     bound: float
     note: str = ""
     holds: bool = True  # a side condition of the target, such as a proven optimum
+    figure: str = "median"  # which figure of the two summaries the ratio compares
+
+    @property
+    def ratio(self) -> float:
+        return float(getattr(self.ours, self.figure)) / float(getattr(self.baseline, self.figure))
 
     @property
     def met(self) -> bool:
@@ -61,6 +65,3 @@ class Row:
     def target(self) -> str:
         return f"{'≥' if self.at_least else '≤'} {self.bound:g}"
 
-
-def ratio(ours: Summary, baseline: Summary, figure: str = "median") -> float:
-    return float(getattr(ours, figure)) / float(getattr(baseline, figure))

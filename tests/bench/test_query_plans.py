@@ -96,7 +96,6 @@ def test_hours_where_named_people_are_all_free_are_read_from_the_person_hour_ind
         s, people, START, START + timedelta(hours=HOURS), limit=101))
 
     assert "pk_availability_hours" in _indexes(plan), json.dumps(plan)
-    assert "JIT" not in plan
     assert not _scans_every_hour(plan), json.dumps(plan)
 
 
@@ -107,5 +106,4 @@ def test_free_interviewers_per_hour_are_read_from_the_interviewer_only_index(
     [plan] = _plans(engine, lambda s: free_by_hour(s, "interviewer", hours))
 
     assert "ix_availability_hours_interviewers" in _indexes(plan), json.dumps(plan)
-    assert "JIT" not in plan
     assert not _scans_every_hour(plan), json.dumps(plan)
