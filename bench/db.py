@@ -41,6 +41,19 @@ def wait_for_jobs(conn: psycopg2.extensions.connection, ids: Collection[str],
     return time.perf_counter()
 
 
+def wait_until_idle(conn: psycopg2.extensions.connection, timeout: float = 900.0) -> None:
+    """Block until no job is queued or running: the next measurement starts on idle workers."""
+    deadline = time.monotonic() + timeout
+    with conn.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')")
+            if not cursor.fetchone()[0]:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"jobs still queued or running after {timeout} s")
+            time.sleep(0.2)
+
+
 def scratch_copy(conn: psycopg2.extensions.connection, name: str) -> None:
     """A fresh table shaped and indexed like availability_hours, for the baselines' writes."""
     with conn.cursor() as cursor:

@@ -10,7 +10,7 @@ from sqlalchemy.types import DateTime, String, Uuid
 from bench import noop
 from bench.client import Call, Client, send_all, throughput
 from bench.context import Bench, post, ranges_body
-from bench.db import job_phases, scratch_copy, wait_for_jobs
+from bench.db import job_phases, scratch_copy, wait_for_jobs, wait_until_idle
 from bench.queries import Endpoints
 from bench.stats import Row, Summary
 from models import make_engine
@@ -53,15 +53,6 @@ def measure_tiny_job(bench: Bench) -> Row:
                note=job_phases(bench.conn, ids))
 
 
-def _drain(bench: Bench) -> None:
-    with bench.conn.cursor() as cursor:
-        while True:
-            cursor.execute("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')")
-            if not cursor.fetchone()[0]:
-                return
-            time.sleep(0.2)
-
-
 def measure_enqueue(bench: Bench, endpoints: Endpoints) -> Row:
     """Job row + outbox + publish per request, with the workers running the jobs meanwhile."""
     size = bench.data.size
@@ -69,7 +60,7 @@ def measure_enqueue(bench: Bench, endpoints: Endpoints) -> Row:
     samples = []
     for _ in range(size.repeats):
         samples.append(throughput(bench.stack.base_url, bench.key, calls, size.seconds))
-        _drain(bench)
+        wait_until_idle(bench.conn)
     ours = Summary.of(samples, "req/s")
     return Row("enqueue endpoint throughput (job row + outbox + publish)", ours,
                "one-SELECT endpoint", endpoints.select_rps, True, 0.5)

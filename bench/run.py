@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache, partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,6 +18,7 @@ from bench.context import Bench
 from bench.dataset import generate
 from bench.db import connect
 from bench.profiles import profiles
+from bench.queries import Endpoints
 from bench.report import write
 from bench.sizes import SIZES
 from bench.stack import production_stack
@@ -35,30 +37,31 @@ def _timed(name: str, action: Callable[[], T]) -> T:
     return result
 
 
-MEASUREMENTS = ("named-slots", "candidate-slots", "match", "contended", "tiny-job", "writes",
-                "enqueue", "scale-out")
+# Each measurement, in an order where each leaves what the next one needs; the two that
+# compare with the baseline endpoints get them through `endpoints()`, measured once when first
+# asked for.
+STEPS: dict[str, Callable[[Bench, Callable[[], Endpoints]], list[Row]]] = {
+    "named-slots": lambda bench, endpoints: queries.measure_named_slots(bench, endpoints()),
+    "candidate-slots": lambda bench, _: queries.measure_candidate_slots(bench),
+    "match": lambda bench, _: [matching.measure_match(bench)],
+    "contended": lambda bench, _: [matching.measure_contended(bench)],
+    "tiny-job": lambda bench, _: [queue.measure_tiny_job(bench)],
+    "writes": lambda bench, _: [queue.measure_writes(bench)],
+    "enqueue": lambda bench, endpoints: [queue.measure_enqueue(bench, endpoints())],
+    "scale-out": lambda bench, _: [matching.measure_scale_out(bench)],
+}
+MEASUREMENTS = tuple(STEPS)
 
 
 def measure(bench: Bench, only: frozenset[str] = frozenset(MEASUREMENTS)) -> list[Row]:
-    """The measurements in `only`, in an order where each leaves what the next one needs
-    (the people and the import always run: every other measurement reads their rows)."""
+    """The measurements in `only` (the people and the import always run: every other
+    measurement reads their rows)."""
     _timed("people", lambda: loading.create_people(bench))
     rows = [_timed("import", lambda: loading.measure_import(bench))]
-    if only & {"named-slots", "enqueue"}:
-        endpoints = _timed("endpoints", lambda: queries.measure_endpoints(bench))
-    steps: list[tuple[str, Callable[[], list[Row]]]] = [
-        ("named-slots", lambda: queries.measure_named_slots(bench, endpoints)),
-        ("candidate-slots", lambda: queries.measure_candidate_slots(bench)),
-        ("match", lambda: [matching.measure_match(bench)]),
-        ("contended", lambda: [matching.measure_contended(bench)]),
-        ("tiny-job", lambda: [queue.measure_tiny_job(bench)]),
-        ("writes", lambda: [queue.measure_writes(bench)]),
-        ("enqueue", lambda: [queue.measure_enqueue(bench, endpoints)]),
-        ("scale-out", lambda: [matching.measure_scale_out(bench)]),
-    ]
-    for name, step in steps:
+    endpoints = cache(lambda: _timed("endpoints", lambda: queries.measure_endpoints(bench)))
+    for name, step in STEPS.items():
         if name in only:
-            rows += _timed(name, step)
+            rows += _timed(name, partial(step, bench, endpoints))
     return rows
 
 
