@@ -12,13 +12,13 @@ from api import (
     bench_endpoints,
     db,
     errors,
+    health,
     interviews,
     jobs,
     limits,
     matches,
     metrics,
     openapi,
-    ops,
     people,
     slots,
     web,
@@ -27,14 +27,14 @@ from api import (
 from api.auth import authenticate
 from api.jsonio import OrjsonProvider
 from workers import logs
-from workers.runtime import Runtime
+from workers.queue.runtime import Runtime
 
 
 def create_app(runtime: Runtime) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_body_bytes
     app.json = OrjsonProvider(app)
-    app.extensions["interview_calendar"] = runtime
+    app.extensions[db.RUNTIME] = runtime
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
     v1.before_request(authenticate)
@@ -42,18 +42,15 @@ def create_app(runtime: Runtime) -> Flask:
                    webhooks):
         v1.register_blueprint(module.bp)
     app.register_blueprint(v1)
-    app.register_blueprint(ops.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(openapi.bp)
     if runtime.settings.bench_endpoints:  # off in production: baselines of `bench` only
         app.register_blueprint(bench_endpoints.bp)
     app.register_blueprint(web.bp)
     limits.register(app, runtime.settings)  # wraps the /v1 views registered above
-    metrics.register(app)  # before jobs': after_request hooks run in reverse, so it
-    # records a `Prefer: wait` request with its final status and time
-
+    metrics.register(app)
     db.register(app)
     errors.register(app)
-    jobs.register(app)
     app.before_request(_tag_request)
     app.after_request(_echo_request_id)
     app.teardown_request(_untag_request)

@@ -4,34 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from flask import g, request
 from sqlalchemy import Row
 
-from api import keys
 from api.db import db, runtime
 from api.errors import ApiError
-
-
-@dataclass(frozen=True)
-class Principal:
-    key_id: uuid.UUID
-    role: str
-    person_id: uuid.UUID | None
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-    def may_act_for(self, person_id: uuid.UUID) -> bool:
-        return self.is_admin or self.person_id == person_id
+from workers import api_keys
+from workers.callers import Caller
 
 
 def authenticate() -> None:
-    """before_request hook: resolve the bearer key into `g.principal`, or answer 401."""
+    """before_request hook: resolve the bearer key into `g.caller`, or answer 401."""
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     challenge = {"WWW-Authenticate": 'Bearer realm="interview-calendar"'}
     if scheme.lower() != "bearer" or not key.strip():
@@ -39,7 +25,7 @@ def authenticate() -> None:
     found = _lookup(key.strip())
     if found is None:
         raise ApiError(401, "the API key is not valid or was revoked", headers=challenge)
-    g.principal = Principal(found.id, found.role, found.person_id)
+    g.caller = Caller(found.id, found.role, found.person_id)
 
 
 def _lookup(key: str) -> Row[tuple[uuid.UUID, str, uuid.UUID | None]] | None:
@@ -47,13 +33,13 @@ def _lookup(key: str) -> Row[tuple[uuid.UUID, str, uuid.UUID | None]] | None:
     takes the database's one write lock when it begins, and the Idempotency-Key claim, in a
     transaction of its own, would then wait for it until it timed out."""
     if request.method in ("GET", "HEAD") or runtime().engine.dialect.name != "sqlite":
-        return keys.lookup(db(), key)
+        return api_keys.lookup(db(), key)
     with runtime().readers() as session:
-        return keys.lookup(session, key)
+        return api_keys.lookup(session, key)
 
 
-def principal() -> Principal:
-    current: Principal = g.principal
+def caller() -> Caller:
+    current: Caller = g.caller
     return current
 
 
@@ -63,7 +49,7 @@ def roles(*allowed: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if principal().role not in allowed:
+            if caller().role not in allowed:
                 raise ApiError(403, f"this operation needs the role {' or '.join(allowed)}")
             return view(*args, **kwargs)
 

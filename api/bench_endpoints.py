@@ -1,6 +1,6 @@
 """The benchmark's baselines on the service's own server: the least a request can cost.
 
-Registered only with BENCH_ENDPOINTS=1; no `@operation`, so they are not in /openapi.json.
+Registered only with BENCH_ENDPOINTS=1; no `@endpoint`, so they are not in /openapi.json.
 """
 
 from __future__ import annotations

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from dotenv import find_dotenv, load_dotenv
 from sqlalchemy import inspect
 
-from api import keys
-from workers import logs
+from workers import api_keys, logs
 from workers.settings import Settings, SettingsError
 
 
@@ -33,7 +31,7 @@ def _bootstrap_admin(settings: Settings) -> None:
         engine.dispose()
         sys.exit("the database has no schema yet: run `interview-calendar migrate` first")
     with make_session_factory(engine).begin() as session:
-        generated = keys.ensure_admin(session, settings.admin_api_key)
+        generated = api_keys.ensure_admin(session, settings.admin_api_key)
     engine.dispose()
     if generated:
         print(f"Generated an admin API key (shown once; store it now):\n  {generated}", flush=True)
@@ -55,32 +53,13 @@ def serve(args: argparse.Namespace) -> None:
 
 
 def worker(args: argparse.Namespace) -> None:
-    from celery.signals import worker_ready
-    from sqlalchemy.exc import SQLAlchemyError
-    from sqlalchemy.orm import configure_mappers
-
-    from workers.runtime import create_runtime
-    from workers.sweep import Sweeper
+    from workers.queue.worker import run
 
     settings = _settings()
     if settings.embedded:
         sys.exit("`worker` needs BROKER_URL; in embedded mode `serve` runs its own worker")
-    celery_args = [a for a in args.passed_on if a != "--"]  # celery would read it as a value
-    runtime = create_runtime(settings)
-    # The prefork pool forks beside the sweeper thread, whenever a pool process has to be
-    # replaced. SQLAlchemy's one-time set-up (mapper configuration; dialect initialisation on
-    # the first connection) runs under locks that a fork in its middle leaves held for ever in
-    # the new pool process, which then hangs on its first job: do it here, before any thread.
-    configure_mappers()
-    try:
-        runtime.engine.connect().close()
-    except SQLAlchemyError:  # the database is down: the sweep and the tasks retry it
-        logging.getLogger(__name__).warning("database unavailable at start", exc_info=True)
-    sweeper = Sweeper(runtime)
-    # Started once Celery has applied the command line (`task_default_queue=…` and the like),
-    # so that the sweep publishes to the queues this worker consumes.
-    worker_ready.connect(lambda **_: sweeper.start(), weak=False)
-    runtime.celery.worker_main(["worker", "--loglevel", args.loglevel, *celery_args])
+    # `--` ends our options; celery would read it as a value
+    run(settings, args.loglevel, [a for a in args.passed_on if a != "--"])
 
 
 def migrate(_: argparse.Namespace) -> None:
@@ -95,16 +74,17 @@ def create_admin_key(args: argparse.Namespace) -> None:
 
     engine = make_engine(_settings().database_url)
     with make_session_factory(engine).begin() as session:
-        key = keys.issue(session, "admin", label=args.label)
+        key = api_keys.issue(session, "admin", label=args.label)
     engine.dispose()
     print(key)
 
 
 def demo(_: argparse.Namespace) -> None:
     from api.demo import load
+    from workers.clock import SystemClock
 
     settings = _settings()
-    for line in load(settings):
+    for line in load(settings, SystemClock().now()):
         print(line)
 
 

@@ -8,13 +8,14 @@ from flask import Flask, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from workers.runtime import Runtime
+from workers.queue.runtime import Runtime
 
 log = logging.getLogger(__name__)
+RUNTIME = "interview_calendar"  # the app's extension holding the process's Runtime
 
 
 def runtime() -> Runtime:
-    rt: Runtime = current_app.extensions["interview_calendar"]
+    rt: Runtime = current_app.extensions[RUNTIME]
     return rt
 
 

@@ -8,11 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from api import keys
-from models import Person, make_engine, make_session_factory, utcnow
+from models import Person, make_engine, make_session_factory
 from models.migrate import upgrade
 from scheduling.hours import Range, next_full_hour
-from workers import availability
+from workers import api_keys, availability
 from workers.settings import Settings
 
 PEOPLE = [
@@ -42,7 +41,7 @@ def working_hours(now: datetime, settings: Settings, rng: random.Random) -> list
     return ranges
 
 
-def load(settings: Settings) -> Iterator[str]:
+def load(settings: Settings, now: datetime) -> Iterator[str]:
     """Create the demo people (skipping existing ones) and yield a line per person."""
     if settings.embedded:
         upgrade(settings.database_url)
@@ -56,9 +55,8 @@ def load(settings: Settings) -> Iterator[str]:
             person = Person(name=name, email=email, email_key=email, role=role)
             session.add(person)
             session.flush()
-            key = keys.issue(session, role, person_id=person.id, label=email)
-            ranges = working_hours(utcnow(), settings, rng)
-            availability.add(session, {"person": str(person.id),
-                                       "ranges": availability.encode_ranges(ranges)})
+            key = api_keys.issue(session, role, person_id=person.id, label=email)
+            ranges = working_hours(now, settings, rng)
+            availability.add(session, availability.change_payload(person.id, ranges), now)
             yield f"{role:<11} {name:<16} id={person.id} api_key={key}"
     engine.dispose()

@@ -10,36 +10,21 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from workers.errors import problem
+from workers.errors import TITLES, Problem, problem
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
-TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-          405: "Method not allowed", 409: "Conflict", 413: "Payload too large",
-          415: "Unsupported media type", 422: "Validation failed", 429: "Too many requests",
-          503: "Service unavailable"}
 
 
-class ApiError(Exception):
-    """Raised by views and helpers; rendered as a problem by the one handler below."""
+class ApiError(Problem):
+    """A problem of the HTTP exchange itself (authentication, headers, the body's syntax),
+    which may carry headers of its own."""
 
     def __init__(self, status: int, detail: str, *, errors: list[dict[str, str]] | None = None,
-                 headers: dict[str, str] | None = None, title: str | None = None) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.errors = errors
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(status, detail, errors=errors)
         self.headers = headers or {}
-        self.title = title or TITLES.get(status, "Error")
-
-
-def invalid(field: str, message: str) -> ApiError:
-    return ApiError(422, f"{field}: {message}", errors=[{"field": field, "message": message}])
-
-
-def not_found(what: str, ident: object) -> ApiError:
-    return ApiError(404, f"{what} {ident} does not exist")
 
 
 def problem_response(status: int, title: str, detail: str, *,
@@ -61,10 +46,12 @@ def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
 
 
 def register(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def api_error(exc: ApiError) -> Response:
+    @app.errorhandler(Problem)
+    def domain_problem(exc: Problem) -> Response:
+        """Every rule broken, in the domain or in the exchange, answers the same way."""
         extra = {"errors": exc.errors} if exc.errors is not None else {}
-        return problem_response(exc.status, exc.title, exc.detail, headers=exc.headers, **extra)
+        return problem_response(exc.status, exc.title, exc.detail,
+                                headers=getattr(exc, "headers", None), **extra)
 
     @app.errorhandler(ValidationError)
     def pydantic_error(exc: ValidationError) -> Response:

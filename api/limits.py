@@ -18,8 +18,9 @@ from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
-from api.auth import principal
-from api.errors import TITLES, problem_response
+from api.auth import caller
+from api.errors import problem_response
+from workers.errors import TITLES
 from workers.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def storage_url(settings: Settings) -> str:
 
 
 def _caller() -> str:
-    return str(principal().key_id)
+    return str(caller().key_id)
 
 
 def register(app: Flask, settings: Settings) -> Limiter:

@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document, built from the routes' `@operation` records, and /docs."""
+"""The OpenAPI 3.1 document, built from the routes' `@endpoint` records, and /docs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from api import schemas
-from api.operations import Operation
+from api.endpoint import Operation
 
 bp = Blueprint("openapi", __name__, static_folder="static", static_url_path="/docs/static")
 
@@ -63,7 +63,7 @@ def _responses(spec: Operation, defs: dict[Any, Any]) -> dict[str, Any]:
 
 
 def build(app: Flask) -> dict[str, Any]:
-    """Walk the URL map; every view with an `@operation` record becomes one operation."""
+    """Walk the URL map; every view with an `@endpoint` record becomes one operation."""
     found = []
     for rule in app.url_map.iter_rules():
         spec: Operation | None = getattr(app.view_functions[rule.endpoint], "operation", None)

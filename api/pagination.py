@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from api.errors import invalid
 from api.schemas import EARLIEST, LATEST
+from workers.errors import Invalid
 
 T = TypeVar("T")
 
@@ -30,7 +30,7 @@ def _unpack(cursor: str, *parsers: Callable[[str], Any]) -> list[Any]:
             raise ValueError(cursor)
         return [parse(value) for parse, value in zip(parsers, values, strict=True)]
     except (ValueError, TypeError):
-        raise invalid("cursor", "is not a cursor this service issued") from None
+        raise Invalid("cursor", "is not a cursor this service issued") from None
 
 
 def _instant(value: str) -> datetime:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Annotated, Any, Literal, get_args
 
@@ -68,11 +67,12 @@ Cursor = Annotated[str, Field(max_length=512)]
 
 
 def _target(value: str, info: ValidationInfo) -> str:
-    """An http(s) URL whose host resolves only to addresses that webhooks may be sent to."""
+    """An http(s) URL whose host resolves only to addresses that webhooks may be sent to (the
+    resolver and the policy come in the validation context)."""
     if any(c.isspace() or not c.isprintable() for c in value):
         raise ValueError("must not contain spaces or control characters")
     try:
-        target(value, info.context["allow_private"])
+        target(value, info.context["allow_private"], info.context["resolver"])
     except Refused as exc:
         raise ValueError(str(exc)) from None
     return value
@@ -363,10 +363,3 @@ class Problem(BaseModel):
     detail: str
     errors: list[dict[str, str]] | None = None
 
-
-def parse_id(value: str) -> uuid.UUID | None:
-    """Ids are opaque to clients; one we never issued names nothing."""
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None

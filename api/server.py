@@ -12,8 +12,9 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from workers.embedded import EmbeddedWorker
-from workers.runtime import create_runtime
+from api.db import RUNTIME
+from workers.queue.embedded import EmbeddedWorker
+from workers.queue.factory import create_runtime
 from workers.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def serve_embedded(settings: Settings, host: str, port: int) -> None:
         pass
     finally:
         worker.stop()
-        runtime.engine.dispose()
+        runtime.close()
 
 
 class Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -68,6 +69,10 @@ def serve_production(settings: Settings, host: str, port: int) -> None:
     metrics_dir = _multiprocess_metrics()
     master = os.getpid()
 
+    def worker_exit(_arbiter: Any, worker: Any) -> None:
+        """In the worker process, as it leaves: send what it accepted, close its pool."""
+        worker.wsgi.extensions[RUNTIME].close()
+
     def child_exit(_arbiter: Any, worker: Any) -> None:
         from prometheus_client import multiprocess
 
@@ -76,13 +81,14 @@ def serve_production(settings: Settings, host: str, port: int) -> None:
     try:
         Gunicorn(settings, {
             "bind": f"{host}:{port}",
-            "workers": int(os.environ.get("WEB_CONCURRENCY", "2")),
-            "threads": int(os.environ.get("WEB_THREADS", "4")),
+            "workers": settings.web_concurrency,
+            "threads": settings.web_threads,
             "timeout": 60,
             "graceful_timeout": 20,
             "accesslog": "-",
             "control_socket_disable": True,  # one shared socket per user would collide
             "child_exit": child_exit,
+            "worker_exit": worker_exit,
         }, metrics_dir).run()
     finally:
         # A worker forked inside run() leaves through here too; only the master cleans up.

@@ -21,10 +21,10 @@ from flask import Response, request
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from api.auth import principal
+from api.auth import caller
 from api.db import db, runtime
 from api.errors import ApiError
-from models import IdempotencyKey, utcnow
+from models import IdempotencyKey
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +43,12 @@ def _request_hash() -> str:
 
 def _claim(key: str, digest: str) -> Response | None:
     """Claim the key; or return the stored answer to replay; or raise 409/422."""
-    owner = principal().key_id
+    owner, now = caller().key_id, runtime().clock.now()
     with runtime().sessions.begin() as session:
         try:
             with session.begin_nested():
-                session.add(IdempotencyKey(api_key_id=owner, key=key, request_hash=digest))
+                session.add(IdempotencyKey(api_key_id=owner, key=key, request_hash=digest,
+                                           created_at=now))
             return None
         except IntegrityError:
             pass
@@ -63,9 +64,9 @@ def _claim(key: str, digest: str) -> Response | None:
                 headers["Location"] = stored.response_location
             return Response(json.dumps(stored.response_body), status=stored.response_status,
                             mimetype="application/json", headers=headers)
-        if utcnow() - stored.created_at < ABANDONED_AFTER:
+        if now - stored.created_at < ABANDONED_AFTER:
             raise ApiError(409, "a request with this Idempotency-Key is still being processed")
-        stored.created_at = utcnow()  # the first request died; this one takes over
+        stored.created_at = now  # the first request died; this one takes over
         return None
 
 
@@ -73,7 +74,7 @@ def _release(key: str) -> None:
     try:
         with runtime().sessions.begin() as session:
             session.execute(delete(IdempotencyKey).where(
-                IdempotencyKey.api_key_id == principal().key_id, IdempotencyKey.key == key,
+                IdempotencyKey.api_key_id == caller().key_id, IdempotencyKey.key == key,
                 IdempotencyKey.response_status.is_(None)))
     except SQLAlchemyError:  # the claim is then taken over once it counts as abandoned
         log.warning("could not release an idempotency key", exc_info=True)
@@ -103,7 +104,7 @@ def write(view: Callable[..., Response]) -> Callable[..., Response]:
             response = view(*args, **kwargs)
             if key is not None:
                 session.execute(update(IdempotencyKey).where(
-                    IdempotencyKey.api_key_id == principal().key_id, IdempotencyKey.key == key
+                    IdempotencyKey.api_key_id == caller().key_id, IdempotencyKey.key == key
                 ).values(response_status=response.status_code,
                          response_body=_storable(response.get_json()),
                          response_location=response.headers.get("Location")))

@@ -40,11 +40,12 @@ def _table(stream: io.StringIO) -> str:
 
 def profiles(bench: Bench) -> list[str]:
     """Markdown sections: the slot queries, a tiny job's two halves, and the match runner."""
+    from workers.runtime import create_runtime
+    from workers.tasks import RUNNERS
+
     from api.app import create_app
     from workers import dispatch, jobs, matches
-    from workers.runtime import create_runtime
     from workers.settings import Settings
-    from workers.tasks import RUNNERS
 
     settings = Settings.from_env(bench.stack.env)
     runtime = create_runtime(settings)

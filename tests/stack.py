@@ -33,19 +33,19 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
-from celery import current_app
 from flask.testing import FlaskClient
 from kombu import Connection, Exchange, Queue
 from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from api import keys
 from api.app import create_app
 from models import AvailabilityHour, Job
 from tests.conftest import AMQP_URL, PG_ADMIN_URL, REDIS_URL, fresh_database, truncate_all
 from tests.processes import stop_group
-from workers.runtime import Runtime, create_runtime
+from workers import api_keys
+from workers.queue.factory import create_runtime
+from workers.queue.runtime import Runtime
 from workers.settings import Settings
 
 BROKERS = {"redis": REDIS_URL, "rabbitmq": AMQP_URL}
@@ -343,15 +343,11 @@ class Client:
 
 
 def production_runtime(database_url: str, broker_url: str, queue: str) -> Runtime:
-    """A production-mode runtime publishing to `queue` and delivering webhooks to this machine;
-    the process's default app is kept."""
-    previous = current_app._get_current_object()
+    """A production-mode runtime publishing to `queue` and delivering webhooks to this machine."""
     runtime = create_runtime(replace(Settings.from_env({}), database_url=database_url,
                                      broker_url=broker_url,
                                      webhook_allow_private_networks=True))  # tests/receiver.py
     runtime.celery.conf.task_default_queue = queue
-    previous.set_default()
-    previous.set_current()
     return runtime
 
 
@@ -365,7 +361,7 @@ def api_on(calendar: Calendar, queue: str) -> Iterator[Callable[..., Client]]:
         runtime = production_runtime(database_url or calendar.url, broker_url, queue)
         runtimes.append(runtime)
         with runtime.sessions.begin() as session:
-            key = keys.issue(session, "admin", label="integration tests")
+            key = api_keys.issue(session, "admin", label="integration tests")
         return Client(runtime, create_app(runtime).test_client(), key)
 
     yield build

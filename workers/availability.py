@@ -16,8 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import AvailabilityHour, InterviewParticipant, Person
-from scheduling.hours import Range, merge_ranges
-from workers.errors import JobFailed
+from scheduling.hours import Range, merge, merge_ranges
+from workers.errors import Conflict, NotFound
+from workers.lookup import parse_id
+from workers.resources import z
 
 CHUNK = 5000  # ids per IN (...) list: below SQLite's 32,766 bound variables
 
@@ -48,8 +50,8 @@ def _require_people(session: Session, ids: set[uuid.UUID]) -> None:
         raise _not_found(missing[0])
 
 
-def _not_found(person: uuid.UUID) -> JobFailed:
-    return JobFailed(404, "Not found", f"person {person} does not exist")
+def _not_found(person: uuid.UUID) -> NotFound:
+    return NotFound("person", person)
 
 
 def _decode_ranges(encoded: Iterable[Sequence[str]]) -> list[Range]:
@@ -142,7 +144,7 @@ def _insert_hours(session: Session, person: uuid.UUID,
     return len(session.connection().execute(stmt, rows).all()), len(rows)
 
 
-def add(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+def add(session: Session, payload: dict[str, Any], _now: datetime) -> dict[str, Any]:
     """The insert finds the person itself; only when it added nothing is the person looked
     for, to tell a missing one (404) from hours already present."""
     person = uuid.UUID(payload["person"])
@@ -152,7 +154,7 @@ def add(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     return {"added": added, "already_present": hours - added}
 
 
-def import_(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+def import_(session: Session, payload: dict[str, Any], _now: datetime) -> dict[str, Any]:
     """All or nothing: every person must exist, and every hour lands in this one transaction."""
     encoded: dict[uuid.UUID, list[list[str]]] = defaultdict(list)
     for entry in payload["entries"]:
@@ -167,7 +169,7 @@ def import_(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     return {"people": len(ranges), "added": added, "already_present": hours - added}
 
 
-def remove(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+def remove(session: Session, payload: dict[str, Any], _now: datetime) -> dict[str, Any]:
     """Remove hours; if any of them is booked, remove none (409)."""
     person = uuid.UUID(payload["person"])
     _require_people(session, {person})
@@ -188,14 +190,45 @@ def remove(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
                                                AvailabilityHour.start.in_(chunk))
             ).rowcount  # type: ignore[attr-defined]
     except IntegrityError as exc:  # booked between the check and the delete
-        raise JobFailed(409, "Conflict", "an hour to remove was booked meanwhile") from exc
+        raise Conflict("an hour to remove was booked meanwhile") from exc
     return {"removed": removed, "not_present": len(hours) - removed}
 
 
-def _booked(hour: datetime) -> JobFailed:
-    return JobFailed(409, "Conflict",
-                     f"the hour starting {hour.isoformat().replace('+00:00', 'Z')} is booked; "
-                     "cancel the interview first. Nothing was removed.")
+def _booked(hour: datetime) -> Conflict:
+    return Conflict(f"the hour starting {z(hour)} is booked; cancel the interview first. "
+                    "Nothing was removed.")
+
+
+def read(session: Session, person: uuid.UUID, start: datetime,
+         end: datetime) -> dict[str, list[Range]]:
+    """A person's hours in [start, end): `ranges` (merged, booked included) and `booked`."""
+    hours = session.scalars(select(AvailabilityHour.start).where(
+        AvailabilityHour.person_id == person,
+        AvailabilityHour.start >= start, AvailabilityHour.start < end))
+    booked = session.scalars(select(InterviewParticipant.start).where(
+        InterviewParticipant.person_id == person,
+        InterviewParticipant.start >= start, InterviewParticipant.start < end))
+    return {"ranges": merge(hours), "booked": merge(booked)}
+
+
+def import_payload(session: Session, entries: Iterable[tuple[str, list[Range]]],
+                   ) -> dict[str, Any]:
+    """The payload of an import job: each person's ranges merged; 404 for the first id that
+    names nobody, before anything is queued."""
+    merged: dict[uuid.UUID, list[Range]] = {}
+    for raw, ranges in entries:
+        ident = parse_id(raw)
+        if ident is None:
+            raise NotFound("person", raw)
+        merged.setdefault(ident, []).extend(ranges)
+    _require_people(session, set(merged))
+    return {"entries": [{"person": str(person), "ranges": encode_ranges(merge_ranges(ranges))}
+                        for person, ranges in merged.items()]}
+
+
+def change_payload(person: uuid.UUID, ranges: Iterable[Range]) -> dict[str, Any]:
+    """The payload of an add or remove job."""
+    return {"person": str(person), "ranges": encode_ranges(ranges)}
 
 
 RUNNERS = {"availability.add": add, "availability.remove": remove,

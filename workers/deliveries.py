@@ -1,6 +1,7 @@
 """Webhook delivery attempts: claim, sign and send, then record the attempt and what comes next.
 
-An attempt is claimed with one conditional UPDATE … RETURNING that takes the delivery's
+The queue's plumbing runs them in order under a lease (workers/queue/attempts.py). An attempt
+is claimed with one conditional UPDATE … RETURNING that takes the delivery's
 outstanding message (`published_at`) and a lease, so a duplicate message is a no-op. Retries
 are scheduled in the database (`next_attempt_at`, exponential backoff with jitter) and
 published by the sweep when due; a broker never holds a countdown of hours.
@@ -8,9 +9,7 @@ published by the sweep when due; a broker never holds a countdown of hours.
 
 from __future__ import annotations
 
-import logging
 import random
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,11 +18,10 @@ import requests
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
-from models import Job, SessionFactory, Webhook, WebhookAttempt, WebhookDelivery, utcnow
-from workers import dispatch, leases, outbound, signing
-from workers.addresses import Refused
-
-log = logging.getLogger(__name__)
+from models import Job, SessionFactory, Webhook, WebhookAttempt, WebhookDelivery
+from workers import outbound, outbox, signing
+from workers.addresses import Refused, Resolver, resolve
+from workers.clock import Clock
 
 FIRST_RETRY = timedelta(seconds=5)
 FACTOR = 4
@@ -67,9 +65,9 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def claim(sessions: SessionFactory, delivery_id: uuid.UUID, lease: float) -> Claim | None:
+def claim(sessions: SessionFactory, delivery_id: uuid.UUID, lease: float,
+          now: datetime) -> Claim | None:
     """Take the delivery's outstanding message if it is pending and no attempt holds it."""
-    now = utcnow()
     with sessions.begin() as session:
         row = session.execute(
             update(WebhookDelivery)
@@ -93,17 +91,18 @@ def claim(sessions: SessionFactory, delivery_id: uuid.UUID, lease: float) -> Cla
     return Claim(delivery_id, row.attempts, row.webhook_id, url, secret, row.body)
 
 
-def send(claimed: Claim, *, allow_private: bool) -> tuple[Outcome, Exception | None]:
+def send(claimed: Claim, clock: Clock, *, allow_private: bool,
+         resolver: Resolver = resolve) -> tuple[Outcome, Exception | None]:
     """One HTTP attempt; never raises: an unexpected error is returned to be raised later."""
-    at = utcnow()
-    started = time.monotonic()
+    at = clock.now()
+    started = clock.monotonic()
     code: int | None = None
     error: str | None = None
     unexpected: Exception | None = None
     try:
         headers = signing.headers(claimed.secret, str(claimed.delivery_id), claimed.body, at)
         code = outbound.post(claimed.url, claimed.body.encode(), headers,
-                             allow_private=allow_private)
+                             allow_private=allow_private, resolver=resolver)
         if not 200 <= code < 300:
             error = f"HTTP {code}" + (" (redirects are not followed)" if 300 <= code < 400
                                       else "")
@@ -113,7 +112,7 @@ def send(claimed: Claim, *, allow_private: bool) -> tuple[Outcome, Exception | N
         error = describe(exc)
     except Exception as exc:
         error, unexpected = f"unexpected error ({type(exc).__name__})", exc
-    latency = round((time.monotonic() - started) * 1000)
+    latency = round((clock.monotonic() - started) * 1000)
     return Outcome(at, code, latency, error[:MAX_ERROR] if error else None), unexpected
 
 
@@ -130,7 +129,7 @@ def describe(exc: requests.RequestException) -> str:
     return f"{kind}: {root}"
 
 
-def _held(claimed: Claim) -> ColumnElement[bool]:
+def held(claimed: Claim) -> ColumnElement[bool]:
     return ((WebhookDelivery.id == claimed.delivery_id) & (WebhookDelivery.status == "pending")
             & (WebhookDelivery.attempts == claimed.attempt))
 
@@ -146,14 +145,14 @@ def settle(session: Session, claimed: Claim, outcome: Outcome,
     else:
         values["status"] = "pending"
         values["next_attempt_at"] = outcome.at + wait_before(claimed.attempt, rng)
-    held = session.execute(
-        update(WebhookDelivery).where(_held(claimed)).values(**values)
+    still_held = session.execute(
+        update(WebhookDelivery).where(held(claimed)).values(**values)
     ).rowcount == 1  # type: ignore[attr-defined]
-    if held or session.get(WebhookDelivery, claimed.delivery_id) is not None:
+    if still_held or session.get(WebhookDelivery, claimed.delivery_id) is not None:
         session.add(WebhookAttempt(delivery_id=claimed.delivery_id, at=outcome.at,
                                    status_code=outcome.status_code,
                                    latency_ms=outcome.latency_ms, error=outcome.error))
-    if held and outcome.status_code == 410 and claimed.webhook_id is not None:
+    if still_held and outcome.status_code == 410 and claimed.webhook_id is not None:
         disable(session, claimed.webhook_id, "the endpoint answered 410 Gone", outcome.at)
     return str(values["status"])
 
@@ -168,26 +167,8 @@ def disable(session: Session, webhook_id: uuid.UUID, reason: str, now: datetime)
                     .values(status="failed", next_attempt_at=None, published_at=None))
 
 
-def attempt(sessions: SessionFactory, delivery_id: uuid.UUID, *, allow_private: bool,
-            lease: float, rng: random.Random | None = None) -> str | None:
-    """Run one attempt of a delivery, holding it under a renewed lease; the status it is left
-    in, or None if nothing to claim."""
-    claimed = claim(sessions, delivery_id, lease)
-    if claimed is None:
-        log.info("nothing to claim for delivery %s", delivery_id)
-        return None
-    with leases.renewed(sessions, WebhookDelivery, _held(claimed), lease, str(delivery_id)):
-        outcome, unexpected = send(claimed, allow_private=allow_private)
-    with sessions.begin() as session:
-        status = settle(session, claimed, outcome, rng or random.Random())
-    if unexpected is not None:
-        raise unexpected
-    return status
-
-
-def redeliver(session: Session, delivery: WebhookDelivery) -> None:
+def redeliver(session: Session, delivery: WebhookDelivery, now: datetime) -> None:
     """Send a delivery again now, whatever its status (its message goes out after commit)."""
-    now = utcnow()
     session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery.id)
                     .values(status="pending", next_attempt_at=now, published_at=now))
-    dispatch.enqueue(session, dispatch.DELIVER, delivery.id)
+    outbox.enqueue(session, outbox.DELIVERY, delivery.id)

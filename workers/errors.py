@@ -1,10 +1,17 @@
-"""Errors by kind: a domain failure ends a job with a problem; a transient one is retried."""
+"""Errors by kind. A domain error is a problem (RFC 9457): the API answers with it, and a job
+that raises it fails with it, never retried. A transient error (the database unreachable) is
+retried."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
+
+TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+          405: "Method not allowed", 409: "Conflict", 413: "Payload too large",
+          415: "Unsupported media type", 422: "Validation failed", 429: "Too many requests",
+          503: "Service unavailable"}
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> dict[str, Any]:
@@ -14,12 +21,44 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> dict[str, Any
             **extra}
 
 
-class JobFailed(Exception):
-    """The job cannot succeed given the calendar's state; it fails with this problem, no retry."""
+class Problem(Exception):
+    """A rule the request or the calendar's state breaks; the message says which."""
 
-    def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
+    def __init__(self, status: int, detail: str, *, title: str | None = None,
+                 errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(detail)
-        self.problem = problem(status, title, detail, **extra)
+        self.status = status
+        self.detail = detail
+        self.title = title or TITLES.get(status, "Error")
+        self.errors = errors
+
+    @property
+    def problem(self) -> dict[str, Any]:
+        return problem(self.status, self.title, self.detail,
+                       **({"errors": self.errors} if self.errors is not None else {}))
+
+
+class NotFound(Problem):
+    def __init__(self, what: str, ident: object) -> None:
+        super().__init__(404, f"{what} {ident} does not exist")
+
+
+class Forbidden(Problem):
+    def __init__(self, detail: str) -> None:
+        super().__init__(403, detail)
+
+
+class Conflict(Problem):
+    def __init__(self, detail: str) -> None:
+        super().__init__(409, detail)
+
+
+class Invalid(Problem):
+    """422 naming the field; `field` is `body` for a rule on the whole request."""
+
+    def __init__(self, field: str, message: str, detail: str | None = None) -> None:
+        super().__init__(422, detail or f"{field}: {message}",
+                         errors=[{"field": field, "message": message}])
 
 
 class CalendarChanged(Exception):

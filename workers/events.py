@@ -1,8 +1,8 @@
 """Webhook events, recorded in the transaction of the change that caused them (the outbox).
 
 An event becomes one delivery row per active subscription to its type, and one for the
-callback_url of the job it is about; each delivery's message is published after commit through
-`dispatch`, so an event exists exactly when its cause was committed.
+callback_url of the job it is about; each delivery goes through the outbox, so an event exists
+exactly when its cause was committed.
 """
 
 from __future__ import annotations
@@ -10,22 +10,22 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from models import Job, Webhook, WebhookDelivery, utcnow
-from workers import dispatch, resources
+from models import Job, Webhook, WebhookDelivery
+from workers import outbox, resources
 
 TYPES = ("job.succeeded", "job.failed", "interview.booked", "interview.cancelled")
 
 
-def record(session: Session, type_: str, items: Iterable[dict[str, Any]], *,
+def record(session: Session, type_: str, items: Iterable[dict[str, Any]], *, now: datetime,
            job: Job | None = None) -> list[uuid.UUID]:
     """Add a delivery of each event `{type, timestamp, data}` to every active subscription to
     `type_` (and to `job`'s callback_url); their messages are sent after commit."""
-    now = utcnow()
     subscribers = [ident for ident, types in session.execute(
         select(Webhook.id, Webhook.events).where(Webhook.disabled_at.is_(None))
         .order_by(Webhook.created_at, Webhook.id)) if type_ in types]
@@ -47,10 +47,10 @@ def record(session: Session, type_: str, items: Iterable[dict[str, Any]], *,
     if rows:
         session.execute(insert(WebhookDelivery), rows)
     for row in rows:
-        dispatch.enqueue(session, dispatch.DELIVER, row["id"])
+        outbox.enqueue(session, outbox.DELIVERY, row["id"])
     return [row["id"] for row in rows]
 
 
-def job_finished(session: Session, job: Job) -> None:
+def job_finished(session: Session, now: datetime, job: Job) -> None:
     """`job.succeeded` or `job.failed`, with the job as GET /v1/jobs/{id} shows it."""
-    record(session, f"job.{job.status}", [resources.job(job)], job=job)
+    record(session, f"job.{job.status}", [resources.job(job)], now=now, job=job)

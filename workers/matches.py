@@ -1,25 +1,75 @@
-"""The match job: load free hours, solve with no connection held, book in one transaction."""
+"""Matches: checked and sized before they are queued; the job loads free hours, solves with no
+connection held, and books in one transaction."""
 
 from __future__ import annotations
 
+import math
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 # OR-Tools passes arrays through numpy, which it imports at its first use (≈ 0.1 s): imported
 # here, it loads with the worker, before the pool forks, instead of in each process's first match
 import numpy  # noqa: F401
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import Interview, InterviewParticipant, read_only
+from models import AvailabilityHour, Interview, InterviewParticipant, Person, read_only
 from scheduling import match
 from scheduling.hours import HOUR
-from workers import events, resources
-from workers.calendar import free_seconds
-from workers.errors import CalendarChanged
+from workers import events, people, resources
+from workers.callers import Caller
+from workers.errors import CalendarChanged, Problem
+from workers.free_hours import free_seconds
+
+
+def payload(session: Session, caller: Caller, *, candidates: list[str] | None,
+            interviewers: list[str] | None, start: datetime, end: datetime,
+            max_panel_size: int | None, book: bool, max_cells: int) -> dict[str, Any]:
+    """The job's payload, once every listed person is found with the right role and the match
+    is no larger than `max_cells` (422 before anything is queued)."""
+    def ids(raw: list[str] | None, role: str) -> list[str] | None:
+        if raw is None:
+            return None
+        return sorted({str(p) for p in people.of_roles(session, [(r, role, f"{role}s")
+                                                                 for r in raw], caller)})
+
+    chosen = ids(candidates, "candidate"), ids(interviewers, "interviewer")
+    _check_size(session, *chosen, start, end, max_cells)
+    return {"candidates": chosen[0], "interviewers": chosen[1], "from": start.isoformat(),
+            "to": end.isoformat(), "max_panel_size": max_panel_size, "book": book}
+
+
+def _check_size(session: Session, candidates: list[str] | None, interviewers: list[str] | None,
+                start: datetime, end: datetime, cap: int) -> None:
+    """422 when candidates x interviewers x hours > cap (MATCH_MAX_CELLS).
+
+    An omitted list means everyone of that role with an hour in the window: counted in SQL
+    (booked hours included, so the count is an upper bound, and a cheap one).
+    """
+    hours = math.ceil((end - start) / timedelta(hours=1))
+    n_candidates = len(candidates) if candidates is not None else _count(
+        session, "candidate", start, end)
+    n_interviewers = len(interviewers) if interviewers is not None else _count(
+        session, "interviewer", start, end)
+    cells = n_candidates * n_interviewers * hours
+    if cells > cap:
+        raise Problem(422, f"the match is too large: {n_candidates} candidates x "
+                      f"{n_interviewers} interviewers x {hours} hours = {cells} cells, more than "
+                      f"the {cap} allowed (MATCH_MAX_CELLS); split it into smaller matches",
+                      errors=[{"field": "body", "message": f"{cells} cells > {cap}"}])
+
+
+def _count(session: Session, role: str, start: datetime, end: datetime) -> int:
+    """People of `role` with an hour in the window: one probe of the (person, start) key per
+    person, not a pass over every hour of the window."""
+    has_hour = select(AvailabilityHour.person_id).where(
+        AvailabilityHour.person_id == Person.id, AvailabilityHour.start >= start,
+        AvailabilityHour.start < end).exists()
+    return session.scalar(select(func.count()).select_from(Person)
+                          .where(Person.role == role, has_hour)) or 0
 
 
 def _people(session: Session, ids: list[str] | None, role: str, start: datetime,
@@ -30,13 +80,13 @@ def _people(session: Session, ids: list[str] | None, role: str, start: datetime,
 
 
 def load(session: Session,
-         payload: dict[str, Any]) -> tuple[list[match.Person], list[match.Person]]:
-    start, end = datetime.fromisoformat(payload["from"]), datetime.fromisoformat(payload["to"])
-    return (_people(session, payload.get("candidates"), "candidate", start, end),
-            _people(session, payload.get("interviewers"), "interviewer", start, end))
+         request: dict[str, Any]) -> tuple[list[match.Person], list[match.Person]]:
+    start, end = datetime.fromisoformat(request["from"]), datetime.fromisoformat(request["to"])
+    return (_people(session, request.get("candidates"), "candidate", start, end),
+            _people(session, request.get("interviewers"), "interviewer", start, end))
 
 
-def _book(session: Session, result: match.Match) -> list[str]:
+def _book(session: Session, result: match.Match, now: datetime) -> list[str]:
     """Insert every interview, and its `interview.booked` event, at once; any conflict rolls
     all of them back."""
     ids = [uuid.uuid4() for _ in result.interviews]
@@ -46,7 +96,7 @@ def _book(session: Session, result: match.Match) -> list[str]:
         with session.begin_nested():
             session.execute(insert(Interview), [
                 {"id": ident, "candidate_id": uuid.UUID(i.candidate), "start": i.start,
-                 "end": i.start + HOUR}
+                 "end": i.start + HOUR, "created_at": now}
                 for ident, i in zip(ids, result.interviews, strict=True)])
             session.execute(insert(InterviewParticipant), [
                 {"interview_id": ident, "person_id": uuid.UUID(person), "start": i.start}
@@ -57,16 +107,16 @@ def _book(session: Session, result: match.Match) -> list[str]:
     events.record(session, "interview.booked", [
         resources.interview(Interview(id=ident, candidate_id=uuid.UUID(i.candidate),
                                       start=i.start, end=i.start + HOUR), list(i.interviewers))
-        for ident, i in zip(ids, result.interviews, strict=True)])
+        for ident, i in zip(ids, result.interviews, strict=True)], now=now)
     return [str(i) for i in ids]
 
 
-def run(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+def run(session: Session, request: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The job runner. Loading uses a short session of its own, so none is open while solving."""
     with Session(bind=read_only(session.get_bind().engine)) as reader:
-        candidates, interviewers = load(reader, payload)
-    result = match.solve(candidates, interviewers, payload.get("max_panel_size"))
-    booked = _book(session, result) if payload.get("book") else []
+        candidates, interviewers = load(reader, request)
+    result = match.solve(candidates, interviewers, request.get("max_panel_size"))
+    booked = _book(session, result, now) if request.get("book") else []
     z = cache(resources.z)  # thousands of interviews share a few hundred hours
     interviews = [{"candidate": i.candidate, "start": z(i.start), "end": z(i.end),
                    "interviewers": list(i.interviewers)} for i in result.interviews]
@@ -78,5 +128,6 @@ def run(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
                         for u in result.unscheduled],
         "stats": vars(result.stats),
     }
+
 
 RUNNERS = {"match": run}

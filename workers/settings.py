@@ -38,6 +38,8 @@ class Settings:
     requeue_after_seconds: float = 60.0
     max_body_bytes: int = 32 * 1024 * 1024
     embedded_concurrency: int = 2
+    web_concurrency: int = 2  # gunicorn worker processes (production)
+    web_threads: int = 4  # threads per gunicorn worker
     log_json: bool = False
     rate_limit_writes: str = "600/minute"
     rate_limit_matches: str = "60/minute"
@@ -91,6 +93,8 @@ class Settings:
                 match_max_cells=_positive("MATCH_MAX_CELLS",
                                           env.get("MATCH_MAX_CELLS", str(cls.match_max_cells))),
                 bench_endpoints=_flag(env.get("BENCH_ENDPOINTS")),
+                web_concurrency=_positive("WEB_CONCURRENCY", env.get("WEB_CONCURRENCY", "2")),
+                web_threads=_positive("WEB_THREADS", env.get("WEB_THREADS", "4")),
             )
         except SettingsError:
             raise

@@ -14,17 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from celery import current_app
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from api import keys
 from api.app import create_app
 from models.migrate import upgrade
 from tests.conftest import truncate_all
-from workers.embedded import EmbeddedWorker
-from workers.runtime import Runtime, create_runtime
+from workers import api_keys
+from workers.queue.embedded import EmbeddedWorker
+from workers.queue.factory import create_runtime
+from workers.queue.runtime import Runtime
 from workers.settings import Settings
 
 
@@ -90,7 +90,7 @@ class Api:
 @pytest.fixture
 def admin(app: Flask, runtime: Runtime) -> Api:
     with runtime.sessions.begin() as session:
-        key = keys.issue(session, "admin", label="tests")
+        key = api_keys.issue(session, "admin", label="tests")
     return Api(app.test_client(), key)
 
 
@@ -139,11 +139,8 @@ def embedded(tmp_path: Path) -> Iterator[Embedded]:
     """The app over a fresh SQLite file and the memory broker, with an admin key."""
     url = f"sqlite:///{tmp_path / 'calendar.sqlite3'}"
     upgrade(url)
-    previous = current_app._get_current_object()
     runtime = create_runtime(replace(Settings.from_env({}), database_url=url, broker_url=None))
-    previous.set_default()
-    previous.set_current()
     with runtime.sessions.begin() as session:
-        key = keys.issue(session, "admin")
+        key = api_keys.issue(session, "admin")
     yield Embedded(create_app(runtime).test_client(), key, runtime)
     runtime.engine.dispose()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from models import ApiKey
 from tests.api.conftest import Api
-from workers.runtime import Runtime
+from workers.queue.runtime import Runtime
 
 
 def test_a_request_without_a_key_is_401_problem_json(anon: Api) -> None:

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from api.app import create_app
 from models import AvailabilityHour, Interview, InterviewParticipant, Job
 from tests.api.conftest import WAIT, Api, hours_from_now, span
-from workers.runtime import Runtime, create_runtime
+from workers.queue.factory import create_runtime
+from workers.queue.runtime import Runtime
 
 
 def _jobs(runtime: Runtime) -> int:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from models import IdempotencyKey, Job, Person
 from tests.api.conftest import WAIT, Api, span
-from workers.runtime import Runtime
+from workers.queue.runtime import Runtime
 
 
 def _count(runtime: Runtime, model: type) -> int:

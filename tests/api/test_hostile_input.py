@@ -14,7 +14,7 @@ from api import pagination
 from api.schemas import MAX_RANGES
 from models import ApiKey, Job, Person
 from tests.api.conftest import Api, book, hours_from_now, publish, span
-from workers.runtime import Runtime
+from workers.queue.runtime import Runtime
 
 SQL = ["' OR '1'='1", "1; DROP TABLE people;--", "x' UNION SELECT key_hash FROM api_keys--",
        "%' OR 1=1 --", "\\'; SELECT pg_sleep(10);--"]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models import ApiKey
 from tests.api.conftest import Api
-from workers.runtime import Runtime
+from workers.queue.runtime import Runtime
 
 
 def issue(api: Api, person_id: str, label: str = "") -> dict[str, str]:

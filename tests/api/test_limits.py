@@ -13,12 +13,13 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from api import keys
 from api.app import create_app
 from api.limits import storage_url
 from models import Job
 from tests.api.conftest import Api, hours_from_now, publish, span
-from workers.runtime import Runtime, create_runtime
+from workers import api_keys
+from workers.queue.factory import create_runtime
+from workers.queue.runtime import Runtime
 from workers.settings import Settings
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379") + "/15"
@@ -44,7 +45,7 @@ def limited_app(settings: Settings) -> Iterator[AppFactory]:
 def key_for(app: Flask, role: str = "admin") -> Api:
     rt: Runtime = app.extensions["interview_calendar"]
     with rt.sessions.begin() as session:
-        key = keys.issue(session, role, label="limits")
+        key = api_keys.issue(session, role, label="limits")
     return Api(app.test_client(), key)
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from api.app import create_app
 from tests.api.conftest import WAIT, Api, book, hours_from_now, publish, span
-from workers.runtime import Runtime, create_runtime
+from workers.queue.factory import create_runtime
+from workers.queue.runtime import Runtime
 
 
 def match(api: Api, **body: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from api.app import create_app
 from api.metrics import DatabaseCollector
 from models import Base, Job, make_engine, make_session_factory
 from tests.api.conftest import Api, publish, span
-from workers.runtime import Runtime
+from workers.queue.runtime import Runtime
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 REQUESTS = "interview_calendar_http_requests_total"
@@ -241,9 +242,8 @@ def test_metrics_answer_without_the_database(runtime: Runtime, anon: Api,
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     down = make_engine(f"postgresql://postgres@127.0.0.1:{port}/nowhere")
-    broken = Runtime(runtime.settings, down, make_session_factory(down),
-                     make_session_factory(down))
-    broken.celery = runtime.celery
+    broken = replace(runtime, engine=down, sessions=make_session_factory(down),
+                     readers=make_session_factory(down))
     with caplog.at_level(logging.WARNING, logger="api.metrics"):
         r = create_app(broken).test_client().get("/metrics")
     down.dispose()

@@ -5,7 +5,7 @@ from datetime import timedelta
 from models import AvailabilityHour, Interview, InterviewParticipant, utcnow
 from scheduling.hours import floor_hour
 from tests.api.conftest import Api
-from workers.runtime import Runtime
+from workers.queue.runtime import Runtime
 
 
 def test_creating_a_person_returns_their_key_once(admin: Api) -> None:

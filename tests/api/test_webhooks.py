@@ -14,15 +14,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from celery import current_app
 from standardwebhooks import Webhook as Verifier
 
 from api.app import create_app
 from models import utcnow
 from tests.api.conftest import WAIT, Api, book, hours_from_now, publish, span
 from tests.receiver import Received, Receiver, receiving
-from workers.runtime import Runtime, create_runtime
-from workers.sweep import sweep
+from workers.queue.factory import create_runtime
+from workers.queue.runtime import Runtime
+from workers.queue.sweep import sweep
 
 SETTLE = 30.0  # an upper bound only: on a busy machine a worker may be slow
 
@@ -36,10 +36,7 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def strict(admin: Api, runtime: Runtime) -> Iterator[Api]:
     """The API of a deployment without WEBHOOK_ALLOW_PRIVATE_NETWORKS (same database)."""
-    previous = current_app._get_current_object()
     local = create_runtime(replace(runtime.settings, webhook_allow_private_networks=False))
-    previous.set_default()
-    previous.set_current()
     yield Api(create_app(local).test_client(), admin.key)
     local.engine.dispose()
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import make_engine
 from tests.conftest import fresh_database
-from workers.calendar import free_by_hour, hours_all_free
+from workers.free_hours import free_by_hour, hours_all_free
 
 START = datetime(2030, 1, 7, 9, tzinfo=UTC)
 HOURS = 160

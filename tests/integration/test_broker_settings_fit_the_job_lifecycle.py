@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import AMQP_URL, REDIS_URL
 from tests.stack import production_runtime
-from workers.runtime import Runtime
+from workers.queue.runtime import Runtime
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 import pytest
 
 from models.migrate import upgrade
-from tests.conftest import fresh_database
+from tests.conftest import ManualClock, fresh_database
 from tests.workers.support import clear, make_runtime
-from workers.runtime import Runtime
+from workers.queue.runtime import Runtime
 
 BACKENDS = ("postgresql", "sqlite")
 
@@ -73,3 +73,17 @@ def unreachable_broker(runtime: Runtime) -> Iterator[Runtime]:
     broken = make_runtime(runtime.settings.database_url, broker_url="redis://127.0.0.1:1/0")
     yield broken
     broken.engine.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def clocked(runtime: Runtime, clock: ManualClock) -> Iterator[Runtime]:
+    """A runtime on the same (emptied) database whose time moves only when `clock` is moved,
+    and whose leases are renewed only when the test calls `renewer.renew_due()`."""
+    moved = make_runtime(runtime.settings.database_url, clock)
+    yield moved
+    moved.engine.dispose()

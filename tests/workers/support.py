@@ -7,15 +7,17 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from celery import current_app
 from sqlalchemy import select, text, update
 
 from models import AvailabilityHour, Job, Person
 from scheduling.hours import HOUR, Range
 from tests.conftest import TABLES, truncate_all
-from workers import dispatch
+from workers import outbox
 from workers.availability import encode_ranges
-from workers.runtime import Runtime, create_runtime
+from workers.clock import Clock
+from workers.queue import routes
+from workers.queue.factory import create_runtime
+from workers.queue.runtime import Runtime
 from workers.settings import Settings
 
 BASE = datetime(2030, 1, 7, tzinfo=UTC)  # hours well in the future; runners do not read a clock
@@ -39,15 +41,13 @@ def ranges(*spans: tuple[int, int]) -> list[list[str]]:
     return encode_ranges(Range(at(a), at(b)) for a, b in spans)
 
 
-def make_runtime(database_url: str, **overrides: Any) -> Runtime:
-    """A runtime publishing to a queue of its own; the process's default Celery app is kept."""
-    previous = current_app._get_current_object()
+def make_runtime(database_url: str, clock: Clock | None = None, **overrides: Any) -> Runtime:
+    """A runtime publishing to a queue of its own. With a `clock`, time moves only when the
+    test moves it, and leases are renewed only when the test asks (`renewer.renew_due`)."""
     settings = replace(Settings.from_env({}), **{"database_url": database_url,
                                                  "broker_url": None, **overrides})
-    runtime = create_runtime(settings)
+    runtime = create_runtime(settings, clock, renew_in_background=clock is None)
     runtime.celery.conf.task_default_queue = f"tests-workers-{uuid.uuid4().hex[:12]}"
-    previous.set_default()
-    previous.set_current()
     return runtime
 
 
@@ -96,13 +96,13 @@ def add_hours(runtime: Runtime, person_id: uuid.UUID, *hours: int) -> None:
 def submit(runtime: Runtime, kind: str, payload: dict[str, Any]) -> uuid.UUID:
     """Accept a job as the API does: the row now, its message after commit."""
     with runtime.sessions.begin() as session:
-        return dispatch.submit(session, kind, payload, submitted_by=None).id
+        return outbox.submit(session, kind, payload, now=runtime.clock.now(), submitted_by=None).id
 
 
 def deliver(runtime: Runtime, job_id: uuid.UUID) -> None:
     """Hand the job's message to its Celery task, as a worker does on delivery."""
     kind = job_row(runtime, job_id).kind
-    runtime.celery.tasks[dispatch.TASKS[kind]](str(job_id))
+    runtime.celery.tasks[routes.TASKS[kind]](str(job_id))
 
 
 def job_row(runtime: Runtime, job_id: uuid.UUID) -> Job:

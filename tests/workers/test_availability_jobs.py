@@ -18,7 +18,7 @@ from tests.workers.support import (
     ranges,
     submit,
 )
-from workers.runtime import Runtime
+from workers.queue.runtime import Runtime
 
 
 def run(runtime: Runtime, kind: str, payload: dict[str, object]) -> uuid.UUID:

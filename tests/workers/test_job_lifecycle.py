@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,6 +12,7 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from models import utcnow
+from tests.conftest import ManualClock
 from tests.workers.support import (
     add_person,
     at,
@@ -24,16 +24,24 @@ from tests.workers.support import (
     set_job,
     submit,
 )
-from workers import availability, jobs, tasks
-from workers.errors import JobFailed, Superseded
-from workers.runtime import Runtime
+from workers import availability
+from workers.errors import Conflict, Superseded
+from workers.queue import attempts, tasks
+from workers.queue import lifecycle as jobs
+from workers.queue.runtime import Runtime
 
 LEASE = 30.0
 MAX_ATTEMPTS = 5
 
 
 def claim(runtime: Runtime, job_id: uuid.UUID, lease: float = LEASE) -> jobs.Claim | None:
-    return jobs.claim(runtime.sessions, job_id, lease, MAX_ATTEMPTS)
+    return jobs.claim(runtime.sessions, job_id, lease, MAX_ATTEMPTS, runtime.clock.now())
+
+
+def run(runtime: Runtime, claimed: jobs.Claim, runner: jobs.Runner,
+        lease: float = LEASE) -> None:
+    jobs.run(claimed, sessions=runtime.sessions, runner=runner, lease=lease,
+             renewer=runtime.renewer, clock=runtime.clock)
 
 
 def lapse_lease(runtime: Runtime, job_id: uuid.UUID) -> None:
@@ -87,7 +95,7 @@ def test_a_finished_job_is_not_claimed_again(runtime: Runtime) -> None:
     _, job_id = an_add_job(runtime)
     claimed = claim(runtime, job_id)
     assert claimed is not None
-    jobs.run(claimed, sessions=runtime.sessions, runner=availability.add, lease=LEASE)
+    run(runtime, claimed, availability.add)
 
     assert claim(runtime, job_id) is None
     row = job_row(runtime, job_id)
@@ -103,12 +111,12 @@ def test_running_a_job_twice_never_applies_it_twice(runtime: Runtime) -> None:
     lapse_lease(runtime, job_id)  # the first worker looks dead; a second one takes over
     second = claim(runtime, job_id)
     assert second is not None and second.attempt == 2
-    jobs.run(second, sessions=runtime.sessions, runner=availability.add, lease=LEASE)
+    run(runtime, second, availability.add)
 
-    def add_other_hours(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
-        return availability.add(session, {**payload, "ranges": ranges((20, 22))})
+    def add_other_hours(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+        return availability.add(session, {**payload, "ranges": ranges((20, 22))}, now)
 
-    jobs.run(first, sessions=runtime.sessions, runner=add_other_hours, lease=LEASE)
+    run(runtime, first, add_other_hours)
 
     assert hours_of(runtime, person) == {at(9), at(10), at(11)}
     row = job_row(runtime, job_id)
@@ -127,11 +135,13 @@ def test_a_superseded_attempt_raises_on_finish_and_its_writes_are_rolled_back(
     second = claim(runtime, job_id)
     assert second is not None
     with runtime.sessions.begin() as session:
-        jobs.finish(session, second, "succeeded", result={"added": 0, "already_present": 0})
+        jobs.finish(session, second, "succeeded", runtime.clock.now(),
+                    result={"added": 0, "already_present": 0})
 
     with pytest.raises(Superseded), runtime.sessions.begin() as session:
-        availability.add(session, first.payload)
-        jobs.finish(session, first, "succeeded", result={"added": 3, "already_present": 0})
+        availability.add(session, first.payload, runtime.clock.now())
+        jobs.finish(session, first, "succeeded", runtime.clock.now(),
+                    result={"added": 3, "already_present": 0})
 
     assert hours_of(runtime, person) == set()
     assert job_row(runtime, job_id).result == {"added": 0, "already_present": 0}
@@ -146,12 +156,12 @@ def test_a_superseded_attempt_cannot_overwrite_the_outcome_with_a_failure(
     lapse_lease(runtime, job_id)
     second = claim(runtime, job_id)
     assert second is not None
-    jobs.run(second, sessions=runtime.sessions, runner=availability.add, lease=LEASE)
+    run(runtime, second, availability.add)
 
-    def conflict(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
-        raise JobFailed(409, "Conflict", "too late")
+    def conflict(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+        raise Conflict("too late")
 
-    jobs.run(first, sessions=runtime.sessions, runner=conflict, lease=LEASE)
+    run(runtime, first, conflict)
 
     row = job_row(runtime, job_id)
     assert row.status == "succeeded"
@@ -181,26 +191,30 @@ def test_a_job_that_fails_in_the_domain_is_not_retried(runtime: Runtime) -> None
     assert "does not exist" in row.error["detail"]
 
 
-def test_the_heartbeat_renews_the_lease_while_the_runner_runs(runtime: Runtime) -> None:
+def test_the_heartbeat_renews_the_lease_while_the_runner_runs(
+    clocked: Runtime, clock: ManualClock
+) -> None:
     lease = 0.4
-    _, job_id = an_add_job(runtime)
-    claimed = claim(runtime, job_id, lease=lease)
+    _, job_id = an_add_job(clocked)
+    claimed = claim(clocked, job_id, lease=lease)
     assert claimed is not None
-    initial = job_row(runtime, job_id).lease_expires_at
+    initial = job_row(clocked, job_id).lease_expires_at
     assert initial is not None
     seen: dict[str, Any] = {}
 
-    def slow(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
-        time.sleep(1.0)  # the initial lease lapsed long ago unless it was renewed
-        seen["lease"] = job_row(runtime, job_id).lease_expires_at
-        seen["rival"] = claim(runtime, job_id, lease=lease)
+    def slow(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+        for _ in range(6):  # two leases pass: the initial one lapsed long ago unless renewed
+            clock.advance(lease / 3)
+            clocked.renewer.renew_due()
+        seen["lease"] = job_row(clocked, job_id).lease_expires_at
+        seen["rival"] = claim(clocked, job_id, lease=lease)
         return {"slept": True}
 
-    jobs.run(claimed, sessions=runtime.sessions, runner=slow, lease=lease)
+    run(clocked, claimed, slow, lease)
 
-    assert seen["lease"] > initial + timedelta(seconds=0.5)
+    assert seen["lease"] > initial + timedelta(seconds=lease)
     assert seen["rival"] is None, "another worker took the job while it was running"
-    row = job_row(runtime, job_id)
+    row = job_row(clocked, job_id)
     assert row.status == "succeeded"
     assert row.attempts == 1
     assert row.lease_expires_at is None
@@ -238,10 +252,10 @@ def test_releasing_a_superseded_attempt_changes_nothing(runtime: Runtime) -> Non
 def test_an_unexpected_error_fails_the_job_without_leaking_internals(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    def broken(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setitem(tasks.RUNNERS, "availability.add", broken)
+    monkeypatch.setitem(attempts.RUNNERS, "availability.add", broken)
     _, job_id = an_add_job(runtime)
 
     with pytest.raises(RuntimeError):
@@ -259,11 +273,12 @@ def test_an_unexpected_error_fails_the_job_without_leaking_internals(
 def test_a_transient_database_error_releases_the_job_and_asks_celery_to_retry(
     pg_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def lose_the_connection(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    def lose_the_connection(session: Session, payload: dict[str, Any],
+                            now: datetime) -> dict[str, Any]:
         session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
         return {}
 
-    monkeypatch.setitem(tasks.RUNNERS, "availability.add", lose_the_connection)
+    monkeypatch.setitem(attempts.RUNNERS, "availability.add", lose_the_connection)
     _, job_id = an_add_job(pg_runtime)
     task = pg_runtime.celery.tasks["workers.add_availability"]
 
@@ -287,7 +302,7 @@ def test_a_transient_database_error_releases_the_job_and_asks_celery_to_retry(
     assert message.headers["retries"] == 1
     eta = message.headers["eta"]  # None when the jittered countdown came out as 0
     delay = 0.0 if eta is None else (datetime.fromisoformat(eta) - asked_at).total_seconds()
-    first_backoff = tasks.RETRY["retry_backoff"]  # at most factor * 2**0, with full jitter
+    first_backoff = tasks.BACKOFF_FACTOR  # at most factor * 2**0, with full jitter
     assert delay <= first_backoff + 1, f"the first retry waits {delay:.0f} s"
     again = claim(pg_runtime, job_id)
     assert again is not None and again.attempt == 2
@@ -307,7 +322,7 @@ def test_a_one_hour_add_is_claimed_in_one_statement_and_run_in_three(pg_runtime:
         claimed = claim(pg_runtime, job_id)
         claimed_in = list(statements)
         assert claimed is not None
-        jobs.run(claimed, sessions=pg_runtime.sessions, runner=availability.add, lease=LEASE)
+        run(pg_runtime, claimed, availability.add)
     finally:
         event.remove(pg_runtime.engine, "before_cursor_execute", record)
 

@@ -12,8 +12,8 @@ from models import Interview
 from scheduling import match
 from tests.workers.support import BASE, add_hours, add_person, at, deliver, job_row, submit
 from workers import matches
-from workers.calendar import book
-from workers.runtime import Runtime
+from workers.interviews import book
+from workers.queue.runtime import Runtime
 
 
 def _match_job(runtime: Runtime, **extra: Any) -> uuid.UUID:
@@ -41,7 +41,7 @@ def _someone_books_meanwhile(runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
     def solve_while_someone_books(*args: Any, **kwargs: Any) -> match.Match:
         if calls[0] <= times:
             with runtime.sessions.begin() as session:
-                book(session, intruder, [interviewer], at(0))
+                book(session, intruder, [interviewer], at(0), runtime.clock.now())
         return solve(*args, **kwargs)
 
     monkeypatch.setattr(matches, "load", undo_then_load)

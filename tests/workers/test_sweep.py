@@ -16,9 +16,9 @@ from tests.workers.support import (
     set_job,
     submit,
 )
-from workers import jobs
-from workers.runtime import Runtime
-from workers.sweep import sweep
+from workers.queue import lifecycle as jobs
+from workers.queue.runtime import Runtime
+from workers.queue.sweep import sweep
 
 
 def a_job(runtime: Runtime) -> uuid.UUID:
@@ -38,7 +38,7 @@ def published_ids(runtime: Runtime) -> list[str]:
 def claim(runtime: Runtime, job_id: uuid.UUID) -> jobs.Claim:
     settings = runtime.settings
     claimed = jobs.claim(runtime.sessions, job_id, settings.job_lease_seconds,
-                         settings.job_max_attempts)
+                         settings.job_max_attempts, runtime.clock.now())
     assert claimed is not None
     return claimed
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import random
 import threading
-import time
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from standardwebhooks import Webhook as Verifier
 
 from models import Webhook, WebhookAttempt, WebhookDelivery, utcnow
+from tests.conftest import ManualClock
 from tests.receiver import receiving
 from tests.workers.support import (
     add_hours,
@@ -24,17 +25,20 @@ from tests.workers.support import (
     deliver,
     drain,
     job_row,
+    make_runtime,
     ranges,
     set_job,
     submit,
 )
-from workers import deliveries, dispatch, resources, signing
-from workers.calendar import book
-from workers.runtime import Runtime
-from workers.sweep import sweep
+from workers import deliveries, outbox, resources, signing
+from workers.interviews import book
+from workers.queue import attempts, routes
+from workers.queue.runtime import Runtime
+from workers.queue.sweep import sweep
 
 EVERYTHING = ["job.succeeded", "job.failed", "interview.booked", "interview.cancelled"]
 LEASE = 30.0
+DELIVER = routes.TASKS[outbox.DELIVERY]
 
 
 class Abandoned(Exception):
@@ -74,11 +78,14 @@ def book_one(runtime: Runtime, hour: int = 9) -> uuid.UUID:
     add_hours(runtime, candidate, hour)
     add_hours(runtime, interviewer, hour)
     with runtime.sessions.begin() as session:
-        return book(session, candidate, [interviewer], at(hour)).id
+        return book(session, candidate, [interviewer], at(hour), runtime.clock.now()).id
 
 
-def attempt(runtime: Runtime, ident: uuid.UUID, lease: float = LEASE) -> str | None:
-    return deliveries.attempt(runtime.sessions, ident, allow_private=True, lease=lease)
+def attempt(runtime: Runtime, ident: uuid.UUID) -> str | None:
+    """One attempt as the delivery task makes it, with webhooks to 127.0.0.1 allowed."""
+    allowed = replace(runtime, settings=replace(runtime.settings,
+                                                webhook_allow_private_networks=True))
+    return attempts.deliver(allowed, ident)
 
 
 def one_event(runtime: Runtime, url: str) -> WebhookDelivery:
@@ -123,7 +130,7 @@ def test_a_booking_records_a_delivery_for_each_active_subscriber_to_its_type(
     body = json.loads(row.body)
     assert list(body) == ["type", "timestamp", "data"]
     assert body["data"]["id"] == str(interview_id)
-    assert [(m.task, m.job_id) for m in drain(runtime)] == [(dispatch.DELIVER, str(row.id))]
+    assert [(m.task, m.job_id) for m in drain(runtime)] == [(DELIVER, str(row.id))]
 
 
 def test_a_rolled_back_booking_records_and_publishes_no_event(runtime: Runtime) -> None:
@@ -133,7 +140,7 @@ def test_a_rolled_back_booking_records_and_publishes_no_event(runtime: Runtime) 
     add_hours(runtime, interviewer, 9)
 
     with pytest.raises(Abandoned), runtime.sessions.begin() as session:
-        book(session, candidate, [interviewer], at(9))
+        book(session, candidate, [interviewer], at(9), runtime.clock.now())
         raise Abandoned
 
     assert deliveries_of(runtime) == []
@@ -152,7 +159,7 @@ def test_an_event_recorded_while_the_broker_is_down_is_kept_and_published_by_the
     assert row.status == "pending" and row.published_at is None
     report = sweep(runtime)  # a worker whose broker is up
     assert report.deliveries == 1
-    assert [(m.task, m.job_id) for m in drain(runtime)] == [(dispatch.DELIVER, str(row.id))]
+    assert [(m.task, m.job_id) for m in drain(runtime)] == [(DELIVER, str(row.id))]
     assert sweep(runtime).deliveries == 0, "published twice"
 
 
@@ -162,9 +169,10 @@ def test_a_finished_job_is_announced_to_its_callback_url_and_to_subscribers(
     webhook = subscribe(runtime, "http://127.0.0.1:9/a", ["job.succeeded"])
     person = add_person(runtime)
     with runtime.sessions.begin() as session:
-        job_id = dispatch.submit(session, "availability.add",
-                                 {"person": str(person), "ranges": ranges((9, 10))},
-                                 submitted_by=None, callback_url="http://127.0.0.1:9/cb").id
+        job_id = outbox.submit(session, "availability.add",
+                               {"person": str(person), "ranges": ranges((9, 10))},
+                               now=runtime.clock.now(), submitted_by=None,
+                               callback_url="http://127.0.0.1:9/cb").id
 
     deliver(runtime, job_id)
 
@@ -256,7 +264,7 @@ def test_an_address_refused_at_send_time_is_a_failed_attempt_that_is_retried(
     with receiving() as receiver:
         row = one_event(runtime, receiver.url)  # registered directly, as if allowed then
 
-        runtime.celery.tasks[dispatch.DELIVER](str(row.id))  # the runtime has no flag
+        runtime.celery.tasks[DELIVER](str(row.id))  # the runtime has no flag
 
         assert receiver.requests == []
     [attempt] = attempts_of(runtime, row.id)
@@ -301,7 +309,7 @@ def test_a_worker_that_died_mid_attempt_leaves_the_delivery_to_the_sweep(
     runtime: Runtime,
 ) -> None:
     row = one_event(runtime, "http://127.0.0.1:9/a")
-    claimed = deliveries.claim(runtime.sessions, row.id, LEASE)
+    claimed = deliveries.claim(runtime.sessions, row.id, LEASE, runtime.clock.now())
     assert claimed is not None and claimed.attempt == 1
 
     assert sweep(runtime).deliveries == 0, "taken from a live attempt"
@@ -311,20 +319,29 @@ def test_a_worker_that_died_mid_attempt_leaves_the_delivery_to_the_sweep(
     assert message.job_id == str(row.id)
 
 
-def test_a_slow_attempt_keeps_its_delivery_past_the_first_lease(runtime: Runtime) -> None:
-    with receiving(delay=1.0) as receiver:
-        row = one_event(runtime, receiver.url)
-        rivals: list[deliveries.Claim | None] = []
+def test_a_slow_attempt_keeps_its_delivery_past_the_first_lease(
+    runtime: Runtime, clock: ManualClock
+) -> None:
+    lease = 0.4
+    slow = make_runtime(runtime.settings.database_url, clock, job_lease_seconds=lease)
+    try:
+        with receiving(delay=1.0) as receiver:
+            row = one_event(slow, receiver.url)
+            rivals: list[deliveries.Claim | None] = []
 
-        def rival() -> None:
-            receiver.wait_for(1)
-            time.sleep(0.6)  # the first lease (0.4 s) lapsed long ago unless it was renewed
-            rivals.append(deliveries.claim(runtime.sessions, row.id, 0.4))
+            def rival() -> None:
+                receiver.wait_for(1)
+                for _ in range(6):  # two leases pass: the first lapsed unless it was renewed
+                    clock.advance(lease / 3)
+                    slow.renewer.renew_due()
+                rivals.append(deliveries.claim(slow.sessions, row.id, lease, clock.now()))
 
-        thread = threading.Thread(target=rival)
-        thread.start()
-        status = attempt(runtime, row.id, lease=0.4)
-        thread.join()
+            thread = threading.Thread(target=rival)
+            thread.start()
+            status = attempt(slow, row.id)
+            thread.join()
+    finally:
+        slow.engine.dispose()
 
     assert rivals == [None], "another worker took the delivery while it was being sent"
     assert status == "succeeded"

@@ -13,8 +13,8 @@ import threading
 
 from celery.worker import WorkController, state
 
-from workers.runtime import Runtime
-from workers.sweep import Sweeper, sweep
+from workers.queue.runtime import Runtime
+from workers.queue.sweep import Sweeper, sweep
 
 
 class EmbeddedWorker:
@@ -30,6 +30,9 @@ class EmbeddedWorker:
         self.sweeper = Sweeper(runtime)
 
     def start(self) -> None:
+        # The thread pool runs each task under the process's default app, whatever app the
+        # worker consumes for: the one process that embeds a worker makes its app the default.
+        self.runtime.celery.set_default()
         sweep(self.runtime, restarted=True)  # what the previous process left, before requests
         self.thread.start()
         self.sweeper.start()

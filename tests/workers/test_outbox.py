@@ -6,12 +6,13 @@ import time
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from models import Job
 from tests.workers.support import add_person, drain, job_row, ranges, submit
-from workers import dispatch
-from workers.runtime import Runtime
-from workers.sweep import sweep
+from workers import outbox
+from workers.queue.runtime import Runtime
+from workers.queue.sweep import sweep
 
 
 class Abandoned(Exception):
@@ -22,6 +23,11 @@ def payload(runtime: Runtime) -> dict[str, object]:
     return {"person": str(add_person(runtime)), "ranges": ranges((9, 10))}
 
 
+def a_job(runtime: Runtime, session: Session, body: dict[str, object]) -> Job:
+    return outbox.submit(session, "availability.add", body, now=runtime.clock.now(),
+                         submitted_by=None)
+
+
 def jobs_in_database(runtime: Runtime) -> int:
     with runtime.sessions() as session:
         return int(session.scalar(select(func.count()).select_from(Job)) or 0)
@@ -30,7 +36,7 @@ def jobs_in_database(runtime: Runtime) -> int:
 def test_a_committed_job_is_published_once_after_commit(runtime: Runtime) -> None:
     body = payload(runtime)
     with runtime.sessions.begin() as session:
-        job = dispatch.submit(session, "availability.add", body, submitted_by=None)
+        job = a_job(runtime, session, body)
         assert drain(runtime) == [], "published before the job row was committed"
 
     [message] = drain(runtime)
@@ -44,10 +50,10 @@ def test_a_committed_job_is_published_once_after_commit(runtime: Runtime) -> Non
 def test_a_rolled_back_job_is_never_published(runtime: Runtime) -> None:
     body = payload(runtime)
     with pytest.raises(Abandoned), runtime.sessions.begin() as session:
-        dispatch.submit(session, "availability.add", body, submitted_by=None)
+        a_job(runtime, session, body)
         raise Abandoned
 
-    assert dispatch.OUTBOX not in session.info
+    assert outbox.PENDING not in session.info
     assert drain(runtime) == []
     assert jobs_in_database(runtime) == 0
 
@@ -56,9 +62,9 @@ def test_a_rollback_does_not_publish_the_jobs_of_a_later_commit_twice(runtime: R
     body = payload(runtime)
     session = runtime.sessions()
     try:
-        dispatch.submit(session, "availability.add", body, submitted_by=None)
+        a_job(runtime, session, body)
         session.rollback()
-        kept = dispatch.submit(session, "availability.add", body, submitted_by=None)
+        kept = a_job(runtime, session, body)
         session.commit()
     finally:
         session.close()

@@ -1,8 +1,7 @@
-"""Reading free hours and booking interviews: the calendar's queries, shared by API and jobs.
+"""Who is free when: the calendar's read queries, for slots, matches and bookings.
 
-"Free" is available and not booked. The database guarantees what must never happen: a
-participant row needs the hour in the person's availability (foreign key) and is unique per
-person and hour, so a booking that lost a race fails with IntegrityError, never double-books.
+"Free" is available and not booked. Each query is built for the size it meets: a match reads
+millions of hours, a slot request runs on every page view.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
-    delete,
     exists,
     func,
     literal_column,
@@ -32,20 +30,14 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType, Uuid
 
-from models import AvailabilityHour, Interview, InterviewParticipant, Person
+from models import AvailabilityHour, InterviewParticipant, Person
 from scheduling.hours import HOUR
-from workers import events, resources
 from workers.availability import chunks
 
 DIALECTS = ("postgresql", "sqlite")
-
-
-class NotFree(Exception):
-    """Someone is not free at the hour; the message says who."""
 
 
 def _free(start: datetime | ColumnElement[datetime],
@@ -173,35 +165,7 @@ def free_by_hour(session: Session, role: str,
 
 
 def who_is_not_free(session: Session, people: Sequence[uuid.UUID], hour: datetime) -> list[str]:
+    """Those of `people` not free at `hour`, in the given order."""
     free = set(session.scalars(select(AvailabilityHour.person_id).where(
         AvailabilityHour.person_id.in_(people), *_free(hour, hour + HOUR))))
     return [str(p) for p in people if p not in free]
-
-
-def book(session: Session, candidate: uuid.UUID, interviewers: Sequence[uuid.UUID],
-         start: datetime, job_id: uuid.UUID | None = None) -> Interview:
-    """Book one interview (and its `interview.booked` event) in the session's transaction, or
-    raise NotFree (nothing written)."""
-    everyone = [candidate, *interviewers]
-    interview = Interview(id=uuid.uuid4(), candidate_id=candidate, start=start,
-                          end=start + HOUR, job_id=job_id)
-    try:
-        with session.begin_nested():
-            session.add(interview)
-            session.flush()
-            session.add_all(InterviewParticipant(interview_id=interview.id, person_id=p,
-                                                 start=start) for p in everyone)
-            session.flush()
-    except IntegrityError:
-        busy = who_is_not_free(session, everyone, start) or [str(p) for p in everyone]
-        raise NotFree(f"not free at {start.isoformat()}: {', '.join(busy)}") from None
-    events.record(session, "interview.booked",
-                  [resources.interview(interview, [str(p) for p in interviewers])])
-    return interview
-
-
-def cancel(session: Session, interview: Interview) -> None:
-    """Cancel an interview in the session's transaction: its hours become free again."""
-    events.record(session, "interview.cancelled", resources.interviews(session, [interview]))
-    session.execute(delete(Interview).where(Interview.id == interview.id))
-

@@ -15,11 +15,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from datetime import datetime
 
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
-from models import ApiKey, utcnow
+from models import ApiKey
+from workers.callers import Caller
+from workers.errors import Conflict, NotFound
+from workers.lookup import parse_id
 
 PREFIX = "ic_"
 
@@ -38,8 +42,9 @@ def create(session: Session, role: str, *, person_id: uuid.UUID | None = None,
     """Store a key (a new random one unless given); return its row and the key in clear."""
     key = key or generate()
     row = ApiKey(id=uuid.uuid4(), key_hash=digest(key), role=role, person_id=person_id,
-                 label=label, created_at=utcnow())
+                 label=label)
     session.add(row)
+    session.flush()  # its created_at, which the answer shows
     return row, key
 
 
@@ -60,16 +65,29 @@ def lookup(session: Session, key: str) -> Row[tuple[uuid.UUID, str, uuid.UUID | 
     return session.connection().execute(_LIVE, {"key_hash": digest(key)}).one_or_none()
 
 
-def live_admin_keys(session: Session) -> int:
+def visible(session: Session, raw_id: str, caller: Caller) -> ApiKey:
+    """The key, locked for a change, if it is the caller's own or the caller is an admin."""
+    ident = parse_id(raw_id)
+    row = session.get(ApiKey, ident, with_for_update=True) if ident else None
+    if row is None or not (caller.is_admin or (row.person_id is not None
+                                               and row.person_id == caller.person_id)):
+        raise NotFound("API key", raw_id)
+    return row
+
+
+def revoke(session: Session, row: ApiKey, now: datetime) -> None:
+    """Revoke once (revoking a revoked key changes nothing); 409 for the last admin key."""
+    if row.revoked_at is not None:
+        return
+    if row.role == "admin" and _live_admin_keys(session) <= 1:
+        raise Conflict("this is the last admin key; issue another before revoking it")
+    row.revoked_at = now
+
+
+def _live_admin_keys(session: Session) -> int:
     """How many admin keys work, locking them so two revocations cannot both take the last."""
     return len(session.scalars(select(ApiKey.id).where(
         ApiKey.role == "admin", ApiKey.revoked_at.is_(None)).with_for_update()).all())
-
-
-def revoke(session: Session, row: ApiKey) -> None:
-    """Revoke once; revoking a revoked key changes nothing."""
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
 
 
 def ensure_admin(session: Session, configured: str | None) -> str | None:

@@ -16,10 +16,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from models import IdempotencyKey, Job, WebhookDelivery, utcnow
-from workers import deliveries, dispatch, events
+from models import IdempotencyKey, Job, WebhookDelivery
+from workers import deliveries, events
 from workers.errors import problem
-from workers.runtime import Runtime
+from workers.outbox import DELIVERY
+from workers.queue.routes import publish_all
+from workers.queue.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ def sweep(runtime: Runtime, now: datetime | None = None, *,
           restarted: bool = False) -> SweepReport:
     """One round. `restarted`: the embedded server's messages and running attempts died with
     its previous process, so every queued and running job is handed on at once."""
-    now = now or utcnow()
+    now = now or runtime.clock.now()
     settings = runtime.settings
     with runtime.sessions.begin() as session:
         expired = (Job.status == "running") & (Job.lease_expires_at < (
@@ -54,7 +56,7 @@ def sweep(runtime: Runtime, now: datetime | None = None, *,
             .returning(Job)
         ).all()
         for job in given_up:
-            events.job_finished(session, job)
+            events.job_finished(session, now, job)
         requeued = session.execute(
             update(Job).where(expired).values(status="queued", published_at=None,
                                               lease_expires_at=None)
@@ -71,8 +73,10 @@ def sweep(runtime: Runtime, now: datetime | None = None, *,
         session.execute(delete(IdempotencyKey)
                         .where(IdempotencyKey.created_at < now - IDEMPOTENCY_TTL))
         due_deliveries = _take_due_deliveries(session, now, stale, restarted)
-    published = _publish(runtime, [(dispatch.TASKS[row.kind], row.id) for row in rows])
-    sent = _publish(runtime, [(dispatch.DELIVER, ident) for ident in due_deliveries])
+    # A message the broker refuses is marked for the next round, not in REQUEUE_AFTER_SECONDS.
+    published = publish_all(runtime.celery, runtime.sessions, [(row.kind, row.id) for row in rows])
+    sent = publish_all(runtime.celery, runtime.sessions,
+                       [(DELIVERY, ident) for ident in due_deliveries])
     return SweepReport(published=published, requeued=requeued, given_up=len(given_up),
                        deliveries=sent)
 
@@ -91,16 +95,6 @@ def _take_due_deliveries(session: Session, now: datetime, stale: datetime,
         update(delivery).where(delivery.id.in_(select(delivery.id).where(due).limit(BATCH)
                                                 .scalar_subquery()), due)
         .values(published_at=now).returning(delivery.id)))
-
-
-def _publish(runtime: Runtime, messages: list[tuple[str, uuid.UUID]]) -> int:
-    """Send the messages in order; at the first the broker refuses, leave the rest unsent."""
-    for published, (task, ident) in enumerate(messages):
-        if not dispatch.publish(runtime, task, ident):
-            # retried next round, not in REQUEUE_AFTER_SECONDS
-            dispatch.mark_unpublished(runtime, messages[published:])
-            return published
-    return len(messages)
 
 
 class Sweeper(threading.Thread):
@@ -123,4 +117,5 @@ class Sweeper(threading.Thread):
 
     def stop(self) -> None:
         self.stopped.set()
-        self.join()
+        if self.ident is not None:  # started
+            self.join()

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from celery import Celery, current_app
-from celery.signals import worker_process_init
+from celery import Celery
 
 from workers.settings import Settings
-
-if TYPE_CHECKING:
-    from workers.runtime import Runtime
 
 # A job's attempt is killed after this long; every broker timeout below is set above it.
 SOFT_TIME_LIMIT = 600
@@ -34,16 +30,11 @@ def broker_transport_options(broker_url: str) -> dict[str, Any]:
     return {"polling_interval": 0.02}
 
 
-class CalendarCelery(Celery):
-    """The Celery app, carrying the runtime (settings, sessions) that the tasks need."""
-
-    runtime: Runtime
-
-
-def create_celery(settings: Settings, runtime: Runtime) -> CalendarCelery:
+def create_celery(settings: Settings) -> Celery:
+    """An app of its own (never the process's default): tasks are registered on it by
+    workers.queue.tasks, and it is passed to whoever sends or consumes."""
     broker_url = settings.broker_url or "memory://"
-    app = CalendarCelery("interview_calendar", set_as_current=True)
-    app.runtime = runtime
+    app = Celery("interview_calendar", set_as_current=False)
     app.conf.update(
         broker_url=broker_url,
         broker_transport_options=broker_transport_options(broker_url),
@@ -66,15 +57,4 @@ def create_celery(settings: Settings, runtime: Runtime) -> CalendarCelery:
         worker_hijack_root_logger=False,
         timezone="UTC",
     )
-    app.set_default()
-    import workers.tasks  # noqa: F401  (registers the shared tasks on this app)
-
     return app
-
-
-@worker_process_init.connect
-def _fresh_pool_after_fork(**_: Any) -> None:
-    """A forked pool child must not share its parent's database connections."""
-    runtime = getattr(current_app, "runtime", None)
-    if runtime is not None:
-        runtime.engine.dispose(close=False)

@@ -1,4 +1,5 @@
-"""`@operation`: validates a view's query and body with pydantic and records it for OpenAPI."""
+"""`@endpoint`: validates a view's query and body with pydantic and records the view as an
+OpenAPI operation."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from pydantic import BaseModel
 
 from api.db import runtime
 from api.errors import ApiError
-from models import utcnow
 
 MAX_DEPTH = 64
 
@@ -31,9 +31,11 @@ class Operation:
 
 
 def validation_context() -> dict[str, Any]:
-    settings = runtime().settings
-    return {"tz": settings.tz, "now": utcnow(),
-            "allow_private": settings.webhook_allow_private_networks}
+    """What the schemas' rules read: the calendar's zone, the time, and the webhook address
+    policy with the resolver it asks."""
+    rt = runtime()
+    return {"tz": rt.settings.tz, "now": rt.clock.now(), "resolver": rt.resolver,
+            "allow_private": rt.settings.webhook_allow_private_networks}
 
 
 def _depth_ok(raw: bytes) -> bool:
@@ -69,7 +71,7 @@ def query_args(multi: tuple[str, ...]) -> dict[str, Any]:
             for k in request.args}
 
 
-def operation(summary: str, *, tag: str, body: type[BaseModel] | None = None,
+def endpoint(summary: str, *, tag: str, body: type[BaseModel] | None = None,
               query: type[BaseModel] | None = None,
               responses: Mapping[int, type[BaseModel] | str | None] | None = None,
               multi: tuple[str, ...] = (), public: bool = False,

@@ -1,0 +1,40 @@
+"""A person's interviews as an iCalendar feed (RFC 5545)."""
+
+from __future__ import annotations
+
+import uuid
+
+from icalendar import Calendar, Event, vText
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Interview, Person
+from workers import interviews, resources
+
+
+def feed(session: Session, person: Person) -> bytes:
+    """Every interview `person` sits in, with the candidate's name for an interviewer."""
+    rows = list(session.scalars(select(Interview).where(
+        Interview.id.in_(interviews.of_person(person.id))).order_by(Interview.start)))
+    panels = resources.panels(session, rows)
+    names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(
+        {i.candidate_id for i in rows} | {uuid.UUID(p) for ps in panels.values()
+                                          for p in ps}))).all())
+    calendar = Calendar()
+    calendar.add("prodid", "-//Interview Calendar//EN")
+    calendar.add("version", "2.0")
+    # A text value, escaped: an unknown property's plain string would be written as it is,
+    # and a name may hold line breaks.
+    calendar.add("x-wr-calname", vText(f"Interviews: {person.name}"))
+    for interview in rows:
+        event = Event()
+        event.add("uid", f"{interview.id}@interview-calendar")
+        event.add("dtstamp", interview.created_at)
+        event.add("dtstart", interview.start)
+        event.add("dtend", interview.end)
+        panel = ", ".join(names.get(uuid.UUID(p), p) for p in sorted(panels[interview.id]))
+        event.add("summary", f"Interview: {names.get(interview.candidate_id, '')}"
+                  if person.role == "interviewer" else "Interview")
+        event.add("description", f"Panel: {panel}")
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,111 @@
+"""Booking and cancelling interviews, and who may see which.
+
+The database guarantees what must never happen: a participant row needs the hour in the
+person's availability (foreign key) and is unique per person and hour, so a booking that lost a
+race fails with IntegrityError and never double-books. The checks here come first, for a clear
+message.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+
+from sqlalchemy import Select, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models import Interview, InterviewParticipant
+from scheduling.hours import HOUR, is_on_the_hour, next_full_hour
+from workers import events, people, resources
+from workers.callers import Caller
+from workers.errors import Conflict, Forbidden, Invalid, NotFound
+from workers.free_hours import who_is_not_free
+from workers.lookup import parse_id
+
+
+class NotFree(Conflict):
+    """Someone is not free at the hour; the message says who."""
+
+
+def book(session: Session, candidate: uuid.UUID, interviewers: Sequence[uuid.UUID],
+         start: datetime, now: datetime, job_id: uuid.UUID | None = None) -> Interview:
+    """Book one interview (and its `interview.booked` event) in the session's transaction, or
+    raise NotFree (nothing written)."""
+    everyone = [candidate, *interviewers]
+    interview = Interview(id=uuid.uuid4(), candidate_id=candidate, start=start,
+                          end=start + HOUR, job_id=job_id, created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(interview)
+            session.flush()
+            session.add_all(InterviewParticipant(interview_id=interview.id, person_id=p,
+                                                 start=start) for p in everyone)
+            session.flush()
+    except IntegrityError:
+        busy = who_is_not_free(session, everyone, start) or [str(p) for p in everyone]
+        raise NotFree(f"not free at {start.isoformat()}: {', '.join(busy)}") from None
+    events.record(session, "interview.booked",
+                  [resources.interview(interview, [str(p) for p in interviewers])], now=now)
+    return interview
+
+
+def book_requested(session: Session, caller: Caller, candidate: str, interviewers: list[str],
+                   start: datetime, *, now: datetime, tz: tzinfo) -> Interview:
+    """Book what a coordinator asked for: an hour on the hour, not past, people of the right
+    roles, nobody twice."""
+    if not is_on_the_hour(start, tz):
+        raise Invalid("start", "is not on the hour")
+    if start < next_full_hour(now, tz):
+        raise Invalid("start", "is in the past (the earliest is the next full hour)")
+    found, *panel = people.of_roles(session, [
+        (candidate, "candidate", "candidate"),
+        *((raw, "interviewer", f"interviewers[{n}]") for n, raw in enumerate(interviewers))],
+        caller)
+    if len(set(panel)) != len(panel):
+        raise Invalid("interviewers", "lists someone twice")
+    return book(session, found, panel, start, now)
+
+
+def cancel(session: Session, interview: Interview, now: datetime) -> None:
+    """Cancel an interview in the session's transaction: its hours become free again."""
+    events.record(session, "interview.cancelled", resources.interviews(session, [interview]),
+                  now=now)
+    session.execute(delete(Interview).where(Interview.id == interview.id))
+
+
+def of_person(person: uuid.UUID | None) -> Select[tuple[uuid.UUID]]:
+    """The ids of the interviews `person` sits in."""
+    return select(InterviewParticipant.interview_id).where(
+        InterviewParticipant.person_id == person)
+
+
+def visible(session: Session, raw_id: str, caller: Caller) -> Interview:
+    """The interview, if the caller is an admin or sits in it (404 otherwise)."""
+    ident = parse_id(raw_id)
+    interview = session.get(Interview, ident) if ident else None
+    if interview is not None and not caller.is_admin:
+        mine = of_person(caller.person_id).where(InterviewParticipant.interview_id == interview.id)
+        interview = interview if session.scalar(mine) else None
+    if interview is None:
+        raise NotFound("interview", raw_id)
+    return interview
+
+
+def listing(caller: Caller, person: uuid.UUID | None, start: datetime | None,
+            end: datetime | None) -> Select[tuple[Interview]]:
+    """Interviews in [start, end): of `person` (already checked visible), else the caller's
+    own (all of them, for an admin)."""
+    stmt = select(Interview)
+    if person is not None:
+        if not caller.may_act_for(person):
+            raise Forbidden("you may list only your own interviews")
+        stmt = stmt.where(Interview.id.in_(of_person(person)))
+    elif not caller.is_admin:
+        stmt = stmt.where(Interview.id.in_(of_person(caller.person_id)))
+    if start is not None:
+        stmt = stmt.where(Interview.start >= start)
+    if end is not None:
+        stmt = stmt.where(Interview.start < end)
+    return stmt

@@ -1,0 +1,48 @@
+"""The production worker process: a Celery worker, its sweep, and a fresh runtime per fork."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery.signals import worker_process_init, worker_ready, worker_shutdown
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import configure_mappers
+
+from workers.queue.factory import create_runtime
+from workers.queue.sweep import Sweeper
+from workers.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def run(settings: Settings, loglevel: str, celery_args: list[str]) -> None:
+    """Run `celery worker` with `celery_args` until it stops."""
+    runtime = create_runtime(settings)
+    # The prefork pool forks beside the sweeper thread, whenever a pool process has to be
+    # replaced. SQLAlchemy's one-time set-up (mapper configuration; dialect initialisation on
+    # the first connection) runs under locks that a fork in its middle leaves held for ever in
+    # the new pool process, which then hangs on its first job: do it here, before any thread.
+    configure_mappers()
+    try:
+        runtime.engine.connect().close()
+    except SQLAlchemyError:  # the database is down: the sweep and the tasks retry it
+        log.warning("database unavailable at start", exc_info=True)
+    sweeper = Sweeper(runtime)
+
+    def forked(**_: Any) -> None:
+        runtime.after_fork()
+
+    def ready(**_: Any) -> None:
+        # Once Celery has applied the command line (`task_default_queue=…` and the like), so
+        # that the sweep publishes to the queues this worker consumes.
+        sweeper.start()
+
+    def shutdown(**_: Any) -> None:
+        sweeper.stop()
+        runtime.close()
+
+    worker_process_init.connect(forked, weak=False)
+    worker_ready.connect(ready, weak=False)
+    worker_shutdown.connect(shutdown, weak=False)
+    runtime.celery.worker_main(["worker", "--loglevel", loglevel, *celery_args])
