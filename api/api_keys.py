@@ -55,7 +55,7 @@ def render(row: ApiKey) -> dict[str, Any]:
             "created_at": z(row.created_at), "revoked_at": z(row.revoked_at)}
 
 
-def _listing(stmt: Select[tuple[ApiKey]], query: schemas.Page) -> Response:
+def _listing(stmt: Select[ApiKey], query: schemas.Page) -> Response:
     items, nxt = page(db(), stmt, order=ApiKey.created_at, ident=ApiKey.id, limit=query.limit,
                       cursor=query.cursor, render=render)
     return jsonify({"api_keys": items, "next": nxt})

@@ -28,7 +28,7 @@ def authenticate() -> None:
     g.caller = Caller(found.id, found.role, found.person_id)
 
 
-def _lookup(key: str) -> Row[tuple[uuid.UUID, str, uuid.UUID | None]] | None:
+def _lookup(key: str) -> Row[uuid.UUID, str, uuid.UUID | None] | None:
     """On the request's own session, but for a write on SQLite: there a writing transaction
     takes the database's one write lock when it begins, and the Idempotency-Key claim, in a
     transaction of its own, would then wait for it until it timed out."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
+from pydantic import BaseModel
 
 from api import schemas
 from api.answers import accepted, waits
@@ -16,7 +17,7 @@ from workers.lookup import get_or_404, parse_id
 
 bp = Blueprint("availability", __name__)
 
-JOB_RESPONSES: dict[int, type[schemas.BaseModel] | None] = {202: schemas.JobAccepted,
+JOB_RESPONSES: dict[int, type[BaseModel] | None] = {202: schemas.JobAccepted,
                                                              200: schemas.JobAccepted}
 
 

@@ -62,8 +62,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
-        headers = {"Allow": ", ".join(exc.valid_methods)} if getattr(
-            exc, "valid_methods", None) else None
+        allowed = getattr(exc, "valid_methods", None)
+        headers = {"Allow": ", ".join(allowed)} if allowed else None
         return problem_response(status, TITLES.get(status, exc.name), exc.description or exc.name,
                                 headers=headers)
 

@@ -51,7 +51,7 @@ JOB_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 QUERY_TIMEOUT_SECONDS = 2
 
 # No `_created` series: multiprocess mode has none, and both modes expose the same names.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 # Created once per process, whatever the number of apps (the tests build one per test).
 REQUESTS = Counter("interview_calendar_http_requests",
                    "HTTP requests answered, by URL rule, method and status.",
@@ -88,7 +88,7 @@ def metrics() -> Response:
     registry = CollectorRegistry()
     folder = current_app.config.get(MULTIPROCESS_DIR)
     if folder:
-        MultiProcessCollector(registry, path=folder)
+        MultiProcessCollector(registry, path=folder)  # type: ignore[no-untyped-call]
     else:
         registry.register(REGISTRY)
     registry.register(DatabaseCollector(runtime().engine))
@@ -198,10 +198,15 @@ def _job_families(rows: Any) -> list[Metric]:
             unfinished.add_metric([kind, status], by_status[status])
         for name, family in histograms.items():
             count, total, *cumulative = sums[kind, name]
-            buckets = [(floatToGoString(le), c) for le, c in zip(JOB_BUCKETS, cumulative,
-                                                                  strict=True)]
+            buckets = [(_bound(le), c) for le, c in zip(JOB_BUCKETS, cumulative, strict=True)]
             family.add_metric([kind], buckets + [("+Inf", count)], total)
     return [submitted, succeeded, failed, unfinished, *histograms.values()]
+
+
+def _bound(le: float) -> str:
+    """A bucket's bound as Prometheus writes it (`0.5`, `+Inf`)."""
+    text: str = floatToGoString(le)  # type: ignore[no-untyped-call]
+    return text
 
 
 def _webhook_family(conn: Connection) -> Metric:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from api import schemas
 from api.endpoint import Operation
@@ -69,7 +69,7 @@ def build(app: Flask) -> dict[str, Any]:
         spec: Operation | None = getattr(app.view_functions[rule.endpoint], "operation", None)
         if spec is not None:
             found.append((rule, spec))
-    models: set[tuple[type[BaseModel], str]] = {(schemas.Problem, "serialization")}
+    models: set[tuple[type[BaseModel], JsonSchemaMode]] = {(schemas.Problem, "serialization")}
     for _, spec in found:
         models.update((m, "validation") for m in (spec.body, spec.query) if m is not None)
         models.update((m, "serialization") for m in spec.responses.values()

@@ -16,6 +16,7 @@ from api.schemas import EARLIEST, LATEST
 from workers.errors import Invalid
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def encode(values: Sequence[Any]) -> str:
@@ -55,9 +56,9 @@ def decode_instant(cursor: str) -> datetime:
     return stamp  # type: ignore[no-any-return]
 
 
-def page(session: Session, stmt: Select[tuple[T]], *, order: InstrumentedAttribute[datetime],
+def page(session: Session, stmt: Select[T], *, order: InstrumentedAttribute[datetime],
          ident: InstrumentedAttribute[uuid.UUID], limit: int, cursor: str | None,
-         render: Callable[[T], dict[str, Any]]) -> tuple[list[dict[str, Any]], str | None]:
+         render: Callable[[T], R]) -> tuple[list[R], str | None]:
     """One page ordered by (order, id); `next` is None on the last page."""
     if cursor is not None:
         stmt = stmt.where(tuple_(order, ident) > tuple_(*decode(cursor)))

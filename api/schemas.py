@@ -33,6 +33,12 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
+def _context(info: ValidationInfo) -> dict[str, Any]:
+    """The validation context that api.endpoint passes: zone, time, address policy."""
+    context: dict[str, Any] = info.context or {}
+    return context
+
+
 def _instant(value: Any, info: ValidationInfo) -> datetime:
     if isinstance(value, datetime):
         return value
@@ -43,7 +49,7 @@ def _instant(value: Any, info: ValidationInfo) -> datetime:
     except ValueError:
         raise ValueError(f"{value!r} is not an ISO 8601 date-time") from None
     try:
-        instant = to_utc(parsed, info.context["tz"])
+        instant = to_utc(parsed, _context(info)["tz"])
     except (OverflowError, ValueError):
         instant = None
     if instant is None or not EARLIEST <= instant < LATEST:
@@ -72,7 +78,7 @@ def _target(value: str, info: ValidationInfo) -> str:
     if any(c.isspace() or not c.isprintable() for c in value):
         raise ValueError("must not contain spaces or control characters")
     try:
-        target(value, info.context["allow_private"], info.context["resolver"])
+        target(value, _context(info)["allow_private"], _context(info)["resolver"])
     except Refused as exc:
         raise ValueError(str(exc)) from None
     return value
@@ -93,8 +99,8 @@ class RangeIn(Input):
 
     @model_validator(mode="after")
     def publishable(self, info: ValidationInfo) -> RangeIn:
-        reason = range_problem(Range(self.start, self.end), now=info.context["now"],
-                               tz=info.context["tz"])
+        reason = range_problem(Range(self.start, self.end), now=_context(info)["now"],
+                               tz=_context(info)["tz"])
         if reason:
             raise ValueError(f"range {_utc_z(self.start)} – {_utc_z(self.end)}: {reason}")
         return self

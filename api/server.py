@@ -76,7 +76,7 @@ def serve_production(settings: Settings, host: str, port: int) -> None:
     def child_exit(_arbiter: Any, worker: Any) -> None:
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(worker.pid, metrics_dir)
+        multiprocess.mark_process_dead(worker.pid, metrics_dir)  # type: ignore[no-untyped-call]
 
     try:
         Gunicorn(settings, {

@@ -40,11 +40,10 @@ def _table(stream: io.StringIO) -> str:
 
 def profiles(bench: Bench) -> list[str]:
     """Markdown sections: the slot queries, a tiny job's two halves, and the match runner."""
-    from workers.runtime import create_runtime
-    from workers.tasks import RUNNERS
-
     from api.app import create_app
-    from workers import dispatch, jobs, matches
+    from workers import matches, outbox
+    from workers.queue import attempts
+    from workers.queue.factory import create_runtime
     from workers.settings import Settings
 
     settings = Settings.from_env(bench.stack.env)
@@ -63,21 +62,18 @@ def profiles(bench: Bench) -> list[str]:
     def submit_and_run_tiny_jobs() -> None:
         for _ in range(50):
             with Session(runtime.engine) as session, session.begin():  # no publishing
-                job_id = dispatch.submit(session, "availability.add", {
+                job_id = outbox.submit(session, "availability.add", {
                     "person": candidate,
                     "ranges": [[hour.isoformat(), (hour + HOUR).isoformat()]]},
-                    submitted_by=None).id
-            claimed = jobs.claim(runtime.sessions, job_id, settings.job_lease_seconds,
-                                 settings.job_max_attempts)
-            if claimed is not None:
-                jobs.run(claimed, sessions=runtime.sessions, runner=RUNNERS[claimed.kind],
-                         lease=settings.job_lease_seconds)
+                    now=runtime.clock.now(), submitted_by=None).id
+            attempts.run_job(runtime, job_id)
 
     def match() -> None:
         with runtime.sessions.begin() as session:
             matches.run(session, {"candidates": None, "interviewers": None,
                                   "from": data.main.start.isoformat(),
-                                  "to": data.main.end.isoformat(), "book": False})
+                                  "to": data.main.end.isoformat(), "book": False},
+                        runtime.clock.now())
 
     try:
         return [

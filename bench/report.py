@@ -36,7 +36,7 @@ def markdown(rows: Sequence[Row], size: str, seconds: float, profiles: Sequence[
     missed = [f"- {r.what}: {r.ratio:.3g}, target {r.target}" for r in rows if not r.met]
     if missed:
         lines += ["", "Not met:", "", *missed, "",
-                  "Why: README.md, section Performance, read with the profiles below."]
+                  "Why: docs/PERFORMANCE.md, read with the profiles below."]
     lines += ["", f"![ratios against their targets]({CHART})", ""]
     if profiles:
         lines += ["## Where the time goes", "",

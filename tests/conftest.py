@@ -1,6 +1,6 @@
 """Shared fixtures: a fresh PostgreSQL database migrated by Alembic, and broker URLs.
 
-The services are the real ones this machine runs (see README, "Tests"); nothing is skipped
+The services are the real ones this machine runs (see docs/TESTING.md); nothing is skipped
 when one is missing: a test that needs it fails and says which.
 """
 
@@ -22,7 +22,8 @@ PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL",
                               "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
-pytest_plugins = ("tests.stack",)  # the production stack's fixtures, for integration and faults
+# The production stack's fixtures, for integration and faults.
+pytest_plugins = ("tests.stack", "tests.network")
 TABLES = tuple(t.name for t in reversed(Base.metadata.sorted_tables))  # children first
 FIGURES: list[str] = []  # printed at the end of the run: the figures CI reports
 

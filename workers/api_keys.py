@@ -59,7 +59,7 @@ _LIVE = select(ApiKey.id, ApiKey.role, ApiKey.person_id).where(
     ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
 
 
-def lookup(session: Session, key: str) -> Row[tuple[uuid.UUID, str, uuid.UUID | None]] | None:
+def lookup(session: Session, key: str) -> Row[uuid.UUID, str, uuid.UUID | None] | None:
     """The live key's id, role and person for a bearer key (see the module docstring on
     timing)."""
     return session.connection().execute(_LIVE, {"key_hash": digest(key)}).one_or_none()

@@ -8,9 +8,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -139,7 +139,7 @@ def _insert_hours(session: Session, person: uuid.UUID,
             for r in _decode_ranges(ranges) for hour in r.starts()]
     if not rows:
         return 0, 0
-    table = AvailabilityHour.__table__
+    table = cast(Table, AvailabilityHour.__table__)
     stmt = sqlite.insert(table).on_conflict_do_nothing().returning(table.c.start)
     return len(session.connection().execute(stmt, rows).all()), len(rows)
 

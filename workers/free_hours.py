@@ -30,7 +30,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import NullType, Uuid
 
 from models import AvailabilityHour, InterviewParticipant, Person
@@ -83,7 +83,8 @@ def free_seconds(session: Session, role: str, people: Sequence[uuid.UUID] | None
     return out
 
 
-def _one_of(column: ColumnElement[uuid.UUID], dialect: str) -> ColumnElement[bool]:
+def _one_of(column: ColumnElement[uuid.UUID] | InstrumentedAttribute[uuid.UUID],
+            dialect: str) -> ColumnElement[bool]:
     """`column` is one of the ids in the parameter `people`: on PostgreSQL one array parameter
     (nothing rendered per request), elsewhere an IN list expanded for its length."""
     if dialect == "postgresql":
@@ -91,7 +92,7 @@ def _one_of(column: ColumnElement[uuid.UUID], dialect: str) -> ColumnElement[boo
     return column.in_(bindparam("people", expanding=True))
 
 
-def _all_free(dialect: str) -> Select[tuple[datetime]]:
+def _all_free(dialect: str) -> Select[datetime]:
     hour = AvailabilityHour
     return (select(hour.start)
             .where(_one_of(hour.person_id, dialect), *_free(bindparam("start"), bindparam("end")))

@@ -37,4 +37,5 @@ def feed(session: Session, person: Person) -> bytes:
                   if person.role == "interviewer" else "Interview")
         event.add("description", f"Panel: {panel}")
         calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

@@ -75,7 +75,7 @@ def cancel(session: Session, interview: Interview, now: datetime) -> None:
     session.execute(delete(Interview).where(Interview.id == interview.id))
 
 
-def of_person(person: uuid.UUID | None) -> Select[tuple[uuid.UUID]]:
+def of_person(person: uuid.UUID | None) -> Select[uuid.UUID]:
     """The ids of the interviews `person` sits in."""
     return select(InterviewParticipant.interview_id).where(
         InterviewParticipant.person_id == person)
@@ -94,7 +94,7 @@ def visible(session: Session, raw_id: str, caller: Caller) -> Interview:
 
 
 def listing(caller: Caller, person: uuid.UUID | None, start: datetime | None,
-            end: datetime | None) -> Select[tuple[Interview]]:
+            end: datetime | None) -> Select[Interview]:
     """Interviews in [start, end): of `person` (already checked visible), else the caller's
     own (all of them, for an admin)."""
     stmt = select(Interview)

@@ -26,7 +26,7 @@ def visible(session: Session, raw_id: str, caller: Caller) -> Job:
     return job
 
 
-def listing(caller: Caller, status: str | None, kind: str | None) -> Select[tuple[Job]]:
+def listing(caller: Caller, status: str | None, kind: str | None) -> Select[Job]:
     """Jobs of a status and kind: all for an admin, else those the caller's key submitted."""
     stmt = select(Job)
     if not caller.is_admin:

@@ -4,7 +4,7 @@ requests connects to whatever the URL's host resolves to when it connects; a che
 that could be answered by one DNS reply and the connection made to another (DNS rebinding).
 `PinnedAdapter` makes urllib3 connect to the address that the policy passed, while the Host
 header, the TLS SNI and the certificate check keep the URL's host name (the technique of
-requests-hardened's adapter, with our address policy: see README, "Design notes").
+requests-hardened's adapter, with our address policy: see docs/DESIGN.md).
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ def remove(session: Session, person: Person, now: datetime) -> None:
     session.execute(delete(Person).where(Person.id == person.id))
 
 
-def listing(role: str | None, caller: Caller) -> Select[tuple[Person]]:
+def listing(role: str | None, caller: Caller) -> Select[Person]:
     """Everyone of `role` (or of both) the caller may see."""
     stmt = select(Person)
     if role:

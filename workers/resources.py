@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session
 from models import Interview, InterviewParticipant, Job
 
 
+@overload
+def z(when: datetime) -> str: ...
+@overload
+def z(when: None) -> None: ...
 def z(when: datetime | None) -> str | None:
     """UTC as ISO 8601 with Z, as every response gives it."""
     return None if when is None else when.isoformat().replace("+00:00", "Z")

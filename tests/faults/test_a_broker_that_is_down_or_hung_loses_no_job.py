@@ -18,17 +18,8 @@ import pytest
 from werkzeug.test import TestResponse
 
 from tests.faults.conftest import Tally
-from tests.stack import (
-    BROKERS,
-    Calendar,
-    Client,
-    HungBroker,
-    Proxy,
-    Worker,
-    broker_url_on,
-    next_day,
-    span,
-)
+from tests.network import HungBroker, Proxy, broker_url_on
+from tests.stack import BROKERS, Calendar, Client, Worker, next_day, span
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -26,7 +26,8 @@ from werkzeug.test import TestResponse
 
 from models import Job
 from tests.faults.conftest import Tally
-from tests.stack import BROKERS, Calendar, Client, Proxy, Worker, next_day, span, through, z
+from tests.network import Proxy, through
+from tests.stack import BROKERS, Calendar, Client, Worker, next_day, span, z
 
 pytestmark = pytest.mark.timeout(150)
 

@@ -20,16 +20,9 @@ import pytest
 import requests
 
 from tests.conftest import REDIS_URL
+from tests.network import closed_port
 from tests.processes import stop_group
-from tests.stack import (
-    Calendar,
-    Client,
-    Worker,
-    closed_port,
-    next_day,
-    span,
-    wait_until,
-)
+from tests.stack import Calendar, Client, Worker, next_day, span, wait_until
 
 pytestmark = pytest.mark.timeout(120)
 

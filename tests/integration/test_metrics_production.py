@@ -23,15 +23,9 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import REDIS_URL
+from tests.network import closed_port
 from tests.processes import stop_group
-from tests.stack import (
-    CLI,
-    START_TIMEOUT,
-    Calendar,
-    children_of,
-    closed_port,
-    wait_until,
-)
+from tests.stack import CLI, START_TIMEOUT, Calendar, children_of, wait_until
 
 pytestmark = pytest.mark.timeout(120)
 

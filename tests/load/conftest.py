@@ -24,6 +24,7 @@ import redis
 import requests
 
 from tests.conftest import REDIS_URL, fresh_database
+from tests.network import closed_port
 from tests.processes import stop_group, wait_until_ready
 from tests.stack import (
     CLI,
@@ -31,7 +32,6 @@ from tests.stack import (
     START_TIMEOUT,
     WORKER_ENV,
     Worker,
-    closed_port,
     next_day,
     span,
     wait_until,

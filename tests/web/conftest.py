@@ -1,8 +1,9 @@
 """Browser tests: `interview-calendar serve` (embedded) started for real, driven by Playwright.
 
-The browser is Debian's chromium (`.ci/run` installs it); Playwright never downloads one. Each
-test gets a fresh browser context (its own sessionStorage) in the Europe/Berlin time zone, so
-the page's hours differ from the API's UTC and the tests find hours by their UTC instant.
+The browser is Debian's chromium (`bin/services`, which `bin/test` runs, installs it);
+Playwright never downloads one. Each test gets a fresh browser context (its own sessionStorage)
+in the Europe/Berlin time zone, so the page's hours differ from the API's UTC and the tests find
+hours by their UTC instant.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, bindparam, func, or_, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, or_, update
 from sqlalchemy.orm import Session
 
 from models import Job, SessionFactory
@@ -41,7 +41,7 @@ class Claim:
 
 # The statements of every job are built once (Core, bound parameters): a job that takes a few
 # milliseconds spends none of them building SQL.
-JOBS = Job.__table__
+JOBS = cast(Table, Job.__table__)
 CLAIM = (
     update(JOBS)
     .where(JOBS.c.id == bindparam("job_id"), JOBS.c.attempts < bindparam("max_attempts"),
@@ -59,7 +59,9 @@ CLAIMS = {"postgresql": CLAIM.returning(func.set_config("synchronous_commit", "o
 
 def _held_by(job_id: Any, attempt: Any) -> ColumnElement[bool]:
     """The job's row while the attempt numbered `attempt` holds it (values or bindparams)."""
-    return (JOBS.c.id == job_id) & (JOBS.c.status == "running") & (JOBS.c.attempts == attempt)
+    held: ColumnElement[bool] = ((JOBS.c.id == job_id) & (JOBS.c.status == "running")
+                                 & (JOBS.c.attempts == attempt))
+    return held
 
 
 def _held(claimed: Claim) -> ColumnElement[bool]:

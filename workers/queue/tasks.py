@@ -30,8 +30,9 @@ class TransientError(Exception):
 
 def backoff(retries: int) -> int:
     """Full jitter: a random wait up to factor · 2^retries, at most BACKOFF_MAX."""
-    return get_exponential_backoff_interval(factor=BACKOFF_FACTOR, retries=retries,
-                                            maximum=BACKOFF_MAX, full_jitter=True)
+    wait: int = get_exponential_backoff_interval(factor=BACKOFF_FACTOR, retries=retries,
+                                                 maximum=BACKOFF_MAX, full_jitter=True)
+    return wait
 
 
 def register(runtime: Runtime) -> None:
