@@ -13,17 +13,11 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from tests.conftest import AMQP_URL, PG_ADMIN_URL, REDIS_URL
+from tests.processes import free_port
 
 BROKERS = {"redis": REDIS_URL, "rabbitmq": AMQP_URL}
 DEFAULT_PORTS = {"redis": 6379, "rabbitmq": 5672}
 
-
-def closed_port() -> int:
-    """A local port on which nothing listens: connections are refused at once."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def broker_url_on(name: str, port: int | None = None, password: str | None = None) -> str:
@@ -78,7 +72,7 @@ class Proxy:
         self.closed = threading.Event()
         self.sockets: list[socket.socket] = []
         self.lock = threading.Lock()
-        self.port = closed_port()
+        self.port = free_port()
         self.listener: socket.socket | None = None
         self.up()
 

@@ -5,12 +5,21 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable
 
 import pytest
 import requests
+
+
+def free_port() -> int:
+    """A local port on which nothing listens now: free to serve on, refused to connect to."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
 
 
 def wait_until_ready(proc: subprocess.Popen[bytes], url: str, logs: Callable[[], str],

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import pytest
 import requests
 
 from tests import processes
-from tests.processes import stop_group
+from tests.processes import free_port, stop_group
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -43,12 +42,6 @@ JOB_TIMEOUT = 90
 SERVER_ENV = {"JOB_LEASE_SECONDS": "2", "SWEEP_INTERVAL_SECONDS": "0.5",
               "REQUEUE_AFTER_SECONDS": "2"}
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass

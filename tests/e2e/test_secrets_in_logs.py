@@ -26,11 +26,11 @@ from tests.e2e.test_embedded_serve import (
     KEY_BANNER,
     SERVER_ENV,
     Server,
-    free_port,
     tomorrow,
     wait_until_ready,
     z,
 )
+from tests.processes import free_port
 
 pytestmark = pytest.mark.timeout(180)
 

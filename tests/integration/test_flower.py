@@ -20,8 +20,7 @@ import pytest
 import requests
 
 from tests.conftest import REDIS_URL
-from tests.network import closed_port
-from tests.processes import stop_group
+from tests.processes import free_port, stop_group
 from tests.stack import Calendar, Client, Worker, next_day, span, wait_until
 
 pytestmark = pytest.mark.timeout(120)
@@ -61,7 +60,7 @@ class Flower:
 def flower(tmp_path: Path) -> Iterator[Flower]:
     """`celery flower` with the Procfile's options, started before the worker so that it
     receives the worker's events from the start."""
-    port = closed_port()
+    port = free_port()
     auth = ("monitor", secrets.token_urlsafe(12))
     log = tmp_path / "flower.log"
     # No FLOWER_* variables from the developer's environment: Flower would read them.

@@ -23,8 +23,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import REDIS_URL
-from tests.network import closed_port
-from tests.processes import stop_group
+from tests.processes import free_port, stop_group
 from tests.stack import CLI, START_TIMEOUT, Calendar, children_of, wait_until
 
 pytestmark = pytest.mark.timeout(120)
@@ -71,7 +70,7 @@ class Server:
 
 @pytest.fixture
 def server(calendar: Calendar, tmp_path: Path) -> Iterator[Server]:
-    port = closed_port()
+    port = free_port()
     key = "ic_" + secrets.token_urlsafe(32)
     env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(tmp_path),
            "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "DATABASE_URL": calendar.url,

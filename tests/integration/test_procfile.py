@@ -12,7 +12,6 @@ import re
 import secrets
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ import requests
 
 from tests import processes
 from tests.conftest import REDIS_URL
+from tests.processes import free_port
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -43,12 +43,6 @@ START_TIMEOUT = 90
 JOB_TIMEOUT = 60
 STARTED = re.compile(r"(\S+) started \(pid=(\d+)\)")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def procfile_entries() -> dict[str, str]:

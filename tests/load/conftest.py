@@ -24,8 +24,7 @@ import redis
 import requests
 
 from tests.conftest import REDIS_URL, fresh_database
-from tests.network import closed_port
-from tests.processes import stop_group, wait_until_ready
+from tests.processes import free_port, stop_group, wait_until_ready
 from tests.stack import (
     CLI,
     JOB_TIMEOUT,
@@ -118,7 +117,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         cleanup.callback(flush_broker)
         database_url = cleanup.enter_context(fresh_database("ic_load"))
         env = environment(database_url, admin_key, tmp_path)
-        port = closed_port()
+        port = free_port()
         server = spawn(["serve", "--port", str(port)], env, tmp_path, tmp_path / "serve.log")
         # The master alone: a graceful gunicorn stop, which removes its metrics folder.
         cleanup.callback(stop_group, server, 30, leader_only=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from tests import processes
+from tests.processes import free_port
 from tests.web.calendar import Server
 
 CLI = Path(sys.executable).with_name("interview-calendar")
@@ -34,12 +34,6 @@ TIME_ZONE = "Europe/Berlin"
 # A job or a week answers in well under a second here; a loaded CI machine gets some slack.
 expect.set_options(timeout=10_000)
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
