@@ -15,9 +15,8 @@ from api.db import db, runtime
 from api.endpoint import endpoint
 from api.pagination import page
 from api.writes import write
-from models import ApiKey, Person
+from models import ApiKey
 from workers import api_keys, people
-from workers.lookup import get_or_404, parse_id
 from workers.resources import z
 
 bp = Blueprint("api_keys", __name__)
@@ -75,7 +74,7 @@ def list_keys(query: schemas.Page) -> Response:
 @endpoint("Issue another admin key; the answer holds it, shown only here", tag="api-keys",
           body=ApiKeyIn, responses={201: ApiKeyCreated})
 def create_admin_key(body: ApiKeyIn) -> Response:
-    row, key = api_keys.create(db(), "admin", label=body.label)
+    row, key = api_keys.create(db(), "admin", runtime().clock.now(), label=body.label)
     return created({**render(row), "api_key": key})
 
 
@@ -93,9 +92,8 @@ def list_person_keys(person_id: str, query: schemas.Page) -> Response:
 @endpoint("Issue a person another key (their other keys keep working until revoked)",
           tag="api-keys", body=ApiKeyIn, responses={201: ApiKeyCreated})
 def create_person_key(person_id: str, body: ApiKeyIn) -> Response:
-    caller().require_acting_for(parse_id(person_id), "you may issue keys only for yourself")
-    person = get_or_404(db(), Person, person_id, "person")
-    row, key = api_keys.create(db(), person.role, person_id=person.id,
+    person = people.writable(db(), person_id, caller(), "you may issue keys only for yourself")
+    row, key = api_keys.create(db(), person.role, runtime().clock.now(), person_id=person.id,
                                label=body.label or person.email)
     return created({**render(row), "api_key": key})
 

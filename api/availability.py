@@ -11,9 +11,7 @@ from api.auth import caller, roles
 from api.db import db, runtime
 from api.endpoint import endpoint, validation_context
 from api.writes import write
-from models import Person
 from workers import availability, outbox, people
-from workers.lookup import get_or_404, parse_id
 
 bp = Blueprint("availability", __name__)
 
@@ -23,11 +21,10 @@ JOB_RESPONSES: dict[int, type[BaseModel] | None] = {202: schemas.JobAccepted,
 
 def _submit(kind: str, person_id: str, body: schemas.AvailabilityChange) -> Response:
     """Admins write for anyone, others for themselves only (403, whether or not it exists)."""
-    me = caller()
-    me.require_acting_for(parse_id(person_id), "you may change only your own availability")
-    person = get_or_404(db(), Person, person_id, "person")
+    person = people.writable(db(), person_id, caller(),
+                             "you may change only your own availability")
     job = outbox.submit(db(), kind, availability.change_payload(person.id, body.merged()),
-                        now=runtime().clock.now(), submitted_by=me.key_id,
+                        now=runtime().clock.now(), submitted_by=caller().key_id,
                         callback_url=body.callback_url)
     return accepted(job)
 

@@ -9,6 +9,7 @@ from dotenv import find_dotenv, load_dotenv
 from sqlalchemy import inspect
 
 from workers import api_keys, logs
+from workers.clock import SystemClock
 from workers.settings import Settings, SettingsError
 
 
@@ -31,7 +32,7 @@ def _bootstrap_admin(settings: Settings) -> None:
         engine.dispose()
         sys.exit("the database has no schema yet: run `interview-calendar migrate` first")
     with make_session_factory(engine).begin() as session:
-        generated = api_keys.ensure_admin(session, settings.admin_api_key)
+        generated = api_keys.ensure_admin(session, settings.admin_api_key, SystemClock().now())
     engine.dispose()
     if generated:
         print(f"Generated an admin API key (shown once; store it now):\n  {generated}", flush=True)
@@ -74,14 +75,13 @@ def create_admin_key(args: argparse.Namespace) -> None:
 
     engine = make_engine(_settings().database_url)
     with make_session_factory(engine).begin() as session:
-        key = api_keys.issue(session, "admin", label=args.label)
+        key = api_keys.issue(session, "admin", SystemClock().now(), label=args.label)
     engine.dispose()
     print(key)
 
 
 def demo(_: argparse.Namespace) -> None:
     from api.demo import load
-    from workers.clock import SystemClock
 
     settings = _settings()
     for line in load(settings, SystemClock().now()):

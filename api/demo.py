@@ -55,7 +55,7 @@ def load(settings: Settings, now: datetime) -> Iterator[str]:
             person = Person(name=name, email=email, email_key=email, role=role)
             session.add(person)
             session.flush()
-            key = api_keys.issue(session, role, person_id=person.id, label=email)
+            key = api_keys.issue(session, role, now, person_id=person.id, label=email)
             ranges = working_hours(now, settings, rng)
             availability.add(session, availability.change_payload(person.id, ranges), now)
             yield f"{role:<11} {name:<16} id={person.id} api_key={key}"

@@ -29,7 +29,8 @@ def render(person: Person) -> dict[str, Any]:
 @endpoint("Create a person; the answer holds their API key, shown only here", tag="people",
           body=schemas.PersonIn, responses={201: schemas.PersonCreated})
 def create_person(body: schemas.PersonIn) -> Response:
-    person, api_key = people.create(db(), body.name, body.email, body.role)
+    person, api_key = people.create(db(), body.name, body.email, body.role,
+                                    runtime().clock.now())
     return created({**render(person), "api_key": api_key}, f"/v1/people/{person.id}")
 
 

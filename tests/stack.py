@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from api.app import create_app
-from models import AvailabilityHour, Job
+from models import AvailabilityHour, Job, utcnow
 from tests.conftest import AMQP_URL, REDIS_URL, fresh_database, truncate_all
 from tests.network import BROKERS
 from tests.processes import stop_group
@@ -217,7 +217,7 @@ def api_on(calendar: Calendar, queue: str) -> Iterator[Callable[..., Client]]:
         runtime = production_runtime(database_url or calendar.url, broker_url, queue)
         runtimes.append(runtime)
         with runtime.sessions.begin() as session:
-            key = api_keys.issue(session, "admin", label="integration tests")
+            key = api_keys.issue(session, "admin", utcnow(), label="integration tests")
         return Client(runtime, create_app(runtime).test_client(), key)
 
     yield build

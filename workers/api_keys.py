@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from models import ApiKey
 from workers.callers import Caller
-from workers.errors import Conflict, NotFound
-from workers.lookup import parse_id
+from workers.errors import Conflict
+from workers.lookup import get_or_404
 
 PREFIX = "ic_"
 
@@ -37,21 +37,20 @@ def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create(session: Session, role: str, *, person_id: uuid.UUID | None = None,
+def create(session: Session, role: str, now: datetime, *, person_id: uuid.UUID | None = None,
            label: str = "", key: str | None = None) -> tuple[ApiKey, str]:
     """Store a key (a new random one unless given); return its row and the key in clear."""
     key = key or generate()
     row = ApiKey(id=uuid.uuid4(), key_hash=digest(key), role=role, person_id=person_id,
-                 label=label)
+                 label=label, created_at=now)
     session.add(row)
-    session.flush()  # its created_at, which the answer shows
     return row, key
 
 
-def issue(session: Session, role: str, *, person_id: uuid.UUID | None = None,
+def issue(session: Session, role: str, now: datetime, *, person_id: uuid.UUID | None = None,
           label: str = "", key: str | None = None) -> str:
     """Store a key (a new random one unless given) and return it in clear, once."""
-    return create(session, role, person_id=person_id, label=label, key=key)[1]
+    return create(session, role, now, person_id=person_id, label=label, key=key)[1]
 
 
 # Built once and run on the session's connection (Core, not the ORM): every request asks.
@@ -67,12 +66,9 @@ def lookup(session: Session, key: str) -> Row[uuid.UUID, str, uuid.UUID | None] 
 
 def visible(session: Session, raw_id: str, caller: Caller) -> ApiKey:
     """The key, locked for a change, if it is the caller's own or the caller is an admin."""
-    ident = parse_id(raw_id)
-    row = session.get(ApiKey, ident, with_for_update=True) if ident else None
-    if row is None or not (caller.is_admin or (row.person_id is not None
-                                               and row.person_id == caller.person_id)):
-        raise NotFound("API key", raw_id)
-    return row
+    return get_or_404(session, ApiKey, raw_id, "API key", with_for_update=True,
+                      visible=lambda row: caller.is_admin or (
+                          row.person_id is not None and row.person_id == caller.person_id))
 
 
 def revoke(session: Session, row: ApiKey, now: datetime) -> None:
@@ -90,7 +86,7 @@ def _live_admin_keys(session: Session) -> int:
         ApiKey.role == "admin", ApiKey.revoked_at.is_(None)).with_for_update()).all())
 
 
-def ensure_admin(session: Session, configured: str | None) -> str | None:
+def ensure_admin(session: Session, configured: str | None, now: datetime) -> str | None:
     """Bootstrap: register ADMIN_API_KEY, or create a key when no admin key exists.
 
     A revoked ADMIN_API_KEY stays revoked. Returns a newly generated key (to print once),
@@ -98,8 +94,8 @@ def ensure_admin(session: Session, configured: str | None) -> str | None:
     """
     if configured:
         if session.scalar(select(ApiKey.id).where(ApiKey.key_hash == digest(configured))) is None:
-            issue(session, "admin", label="ADMIN_API_KEY", key=configured)
+            issue(session, "admin", now, label="ADMIN_API_KEY", key=configured)
         return None
     if session.scalar(select(ApiKey.id).where(ApiKey.role == "admin").limit(1)) is None:
-        return issue(session, "admin", label="generated at first start")
+        return issue(session, "admin", now, label="generated at first start")
     return None

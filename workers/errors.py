@@ -24,12 +24,12 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> dict[str, Any
 class Problem(Exception):
     """A rule the request or the calendar's state breaks; the message says which."""
 
-    def __init__(self, status: int, detail: str, *, title: str | None = None,
+    def __init__(self, status: int, detail: str, *,
                  errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
-        self.title = title or TITLES.get(status, "Error")
+        self.title = TITLES.get(status, "Error")
         self.errors = errors
 
     @property
@@ -56,9 +56,8 @@ class Conflict(Problem):
 class Invalid(Problem):
     """422 naming the field; `field` is `body` for a rule on the whole request."""
 
-    def __init__(self, field: str, message: str, detail: str | None = None) -> None:
-        super().__init__(422, detail or f"{field}: {message}",
-                         errors=[{"field": field, "message": message}])
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(422, f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
 class CalendarChanged(Exception):

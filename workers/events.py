@@ -19,8 +19,6 @@ from sqlalchemy.orm import Session
 from models import Job, Webhook, WebhookDelivery
 from workers import outbox, resources
 
-TYPES = ("job.succeeded", "job.failed", "interview.booked", "interview.cancelled")
-
 
 def record(session: Session, type_: str, items: Iterable[dict[str, Any]], *, now: datetime,
            job: Job | None = None) -> list[uuid.UUID]:

@@ -20,9 +20,9 @@ from models import Interview, InterviewParticipant
 from scheduling.hours import HOUR, is_on_the_hour, next_full_hour
 from workers import events, people, resources
 from workers.callers import Caller
-from workers.errors import Conflict, Forbidden, Invalid, NotFound
+from workers.errors import Conflict, Forbidden, Invalid
 from workers.free_hours import who_is_not_free
-from workers.lookup import parse_id
+from workers.lookup import get_or_404
 
 
 class NotFree(Conflict):
@@ -83,14 +83,11 @@ def of_person(person: uuid.UUID | None) -> Select[uuid.UUID]:
 
 def visible(session: Session, raw_id: str, caller: Caller) -> Interview:
     """The interview, if the caller is an admin or sits in it (404 otherwise)."""
-    ident = parse_id(raw_id)
-    interview = session.get(Interview, ident) if ident else None
-    if interview is not None and not caller.is_admin:
-        mine = of_person(caller.person_id).where(InterviewParticipant.interview_id == interview.id)
-        interview = interview if session.scalar(mine) else None
-    if interview is None:
-        raise NotFound("interview", raw_id)
-    return interview
+    def sits_in(interview: Interview) -> bool:
+        return caller.is_admin or session.scalar(of_person(caller.person_id).where(
+            InterviewParticipant.interview_id == interview.id)) is not None
+
+    return get_or_404(session, Interview, raw_id, "interview", visible=sits_in)
 
 
 def listing(caller: Caller, person: uuid.UUID | None, start: datetime | None,

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from models import Job, SessionFactory
 from workers.callers import Caller
 from workers.clock import Clock
-from workers.errors import NotFound
-from workers.lookup import parse_id
+from workers.lookup import get_or_404
 
 FINISHED = ("succeeded", "failed")
 FIRST_PAUSE, LONGEST_PAUSE = 0.01, 0.2  # seconds between polls, growing by half each time
@@ -19,11 +18,8 @@ FIRST_PAUSE, LONGEST_PAUSE = 0.01, 0.2  # seconds between polls, growing by half
 
 def visible(session: Session, raw_id: str, caller: Caller) -> Job:
     """The job, if an admin asks or the caller's key submitted it (404 otherwise)."""
-    ident = parse_id(raw_id)
-    job = session.get(Job, ident) if ident else None
-    if job is None or not (caller.is_admin or job.submitted_by == caller.key_id):
-        raise NotFound("job", raw_id)
-    return job
+    return get_or_404(session, Job, raw_id, "job",
+                      visible=lambda job: caller.is_admin or job.submitted_by == caller.key_id)
 
 
 def listing(caller: Caller, status: str | None, kind: str | None) -> Select[Job]:

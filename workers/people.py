@@ -13,7 +13,7 @@ from models import InterviewParticipant, Person
 from workers import api_keys
 from workers.callers import Caller
 from workers.errors import Conflict, Invalid, NotFound
-from workers.lookup import parse_id
+from workers.lookup import get_or_404, parse_id
 
 # Built once: slot requests ask on every call.
 ROLES = select(Person.id, Person.role).where(Person.id.in_(bindparam("ids", expanding=True)))
@@ -22,22 +22,28 @@ Wanted = tuple[str, str, str]  # (id as sent, the role it must have, the field t
 
 def visible(session: Session, raw_id: str, caller: Caller) -> Person:
     """The person, if the caller may see them (404 otherwise)."""
-    ident = parse_id(raw_id)
-    person = session.get(Person, ident) if ident else None
-    if person is None or not caller.may_see(person.id, person.role):
-        raise NotFound("person", raw_id)
-    return person
+    return get_or_404(session, Person, raw_id, "person",
+                      visible=lambda person: caller.may_see(person.id, person.role))
 
 
-def create(session: Session, name: str, email: str, role: str) -> tuple[Person, str]:
+def writable(session: Session, raw_id: str, caller: Caller, refusal: str) -> Person:
+    """The person whose things the caller changes: admins anyone's, others their own only
+    (403 with `refusal`, whether or not the person exists), else 404."""
+    caller.require_acting_for(parse_id(raw_id), refusal)
+    return get_or_404(session, Person, raw_id, "person")
+
+
+def create(session: Session, name: str, email: str, role: str,
+           now: datetime) -> tuple[Person, str]:
     """A person and their first API key (in clear, to show once); 409 on a known email."""
-    person = Person(id=uuid.uuid4(), name=name, email=email, email_key=email.lower(), role=role)
+    person = Person(id=uuid.uuid4(), name=name, email=email, email_key=email.lower(), role=role,
+                    created_at=now)
     try:
         with session.begin_nested():
             session.add(person)
     except IntegrityError:
         raise Conflict(f"a person with the email {email} already exists") from None
-    return person, api_keys.issue(session, role, person_id=person.id, label=email)
+    return person, api_keys.issue(session, role, now, person_id=person.id, label=email)
 
 
 def remove(session: Session, person: Person, now: datetime) -> None:

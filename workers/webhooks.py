@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from models import Webhook, WebhookAttempt, WebhookDelivery
 from workers import deliveries, signing
-from workers.errors import Conflict, NotFound
-from workers.lookup import get_or_404, parse_id
+from workers.errors import Conflict
+from workers.lookup import get_or_404
 from workers.resources import z
 
 
@@ -34,11 +34,8 @@ def unsubscribe(session: Session, raw_id: str) -> None:
 
 def delivery(session: Session, webhook: Webhook, raw_id: str) -> WebhookDelivery:
     """One of the subscription's deliveries (404 for another's)."""
-    ident = parse_id(raw_id)
-    found = session.get(WebhookDelivery, ident) if ident else None
-    if found is None or found.webhook_id != webhook.id:
-        raise NotFound("delivery", raw_id)
-    return found
+    return get_or_404(session, WebhookDelivery, raw_id, "delivery",
+                      visible=lambda found: found.webhook_id == webhook.id)
 
 
 def redeliver(session: Session, webhook: Webhook, raw_id: str, now: datetime,

@@ -90,7 +90,7 @@ class Api:
 @pytest.fixture
 def admin(app: Flask, runtime: Runtime) -> Api:
     with runtime.sessions.begin() as session:
-        key = api_keys.issue(session, "admin", label="tests")
+        key = api_keys.issue(session, "admin", runtime.clock.now(), label="tests")
     return Api(app.test_client(), key)
 
 
@@ -141,6 +141,6 @@ def embedded(tmp_path: Path) -> Iterator[Embedded]:
     upgrade(url)
     runtime = create_runtime(replace(Settings.from_env({}), database_url=url, broker_url=None))
     with runtime.sessions.begin() as session:
-        key = api_keys.issue(session, "admin")
+        key = api_keys.issue(session, "admin", runtime.clock.now())
     yield Embedded(create_app(runtime).test_client(), key, runtime)
     runtime.engine.dispose()

@@ -15,7 +15,7 @@ from werkzeug.test import TestResponse
 
 from api.app import create_app
 from api.limits import storage_url
-from models import Job
+from models import Job, utcnow
 from tests.api.conftest import Api, hours_from_now, publish, span
 from workers import api_keys
 from workers.queue.factory import create_runtime
@@ -45,7 +45,7 @@ def limited_app(settings: Settings) -> Iterator[AppFactory]:
 def key_for(app: Flask, role: str = "admin") -> Api:
     rt: Runtime = app.extensions["interview_calendar"]
     with rt.sessions.begin() as session:
-        key = api_keys.issue(session, role, label="limits")
+        key = api_keys.issue(session, role, utcnow(), label="limits")
     return Api(app.test_client(), key)
 
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from celery.signals import worker_process_init, worker_ready, worker_shutdown
+from celery.signals import (
+    worker_process_init,
+    worker_process_shutdown,
+    worker_ready,
+    worker_shutdown,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import configure_mappers
 
@@ -33,6 +38,10 @@ def run(settings: Settings, loglevel: str, celery_args: list[str]) -> None:
     def forked(**_: Any) -> None:
         runtime.after_fork()
 
+    def child_leaving(**_: Any) -> None:
+        # A pool process sends what its jobs committed (their events) before it exits.
+        runtime.close()
+
     def ready(**_: Any) -> None:
         # Once Celery has applied the command line (`task_default_queue=…` and the like), so
         # that the sweep publishes to the queues this worker consumes.
@@ -43,6 +52,7 @@ def run(settings: Settings, loglevel: str, celery_args: list[str]) -> None:
         runtime.close()
 
     worker_process_init.connect(forked, weak=False)
+    worker_process_shutdown.connect(child_leaving, weak=False)
     worker_ready.connect(ready, weak=False)
     worker_shutdown.connect(shutdown, weak=False)
     runtime.celery.worker_main(["worker", "--loglevel", loglevel, *celery_args])
