@@ -23,7 +23,7 @@ PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL",
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 # The production stack's fixtures, for integration and faults.
-pytest_plugins = ("tests.stack", "tests.network")
+pytest_plugins = ("tests.network", "tests.stack")
 TABLES = tuple(t.name for t in reversed(Base.metadata.sorted_tables))  # children first
 FIGURES: list[str] = []  # printed at the end of the run: the figures CI reports
 
