@@ -1,21 +1,28 @@
 """The answers every resource gives alike: 201 with its Location, 202 with the job, and
-`Prefer: wait`, which turns a 202 into the finished job when it finishes in time."""
+`Prefer: wait`, which turns a 202 into the finished job when it finishes in time.
+
+A waiting request holds one of the server's request threads, so a process lets only a few
+requests wait at once (`PREFER_WAIT_SLOTS`); beyond them the 202 is answered at once, and the
+threads stay free for everyone else's requests, `/healthz` included.
+"""
 
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 
 from api.db import runtime
 from models import Job
 from workers import jobs, resources
 
 MAX_WAIT = 30.0
+SEATS = "interview_calendar_wait_seats"
 WAIT = re.compile(r"(?:^|[;,\s])wait\s*=\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
 
 
@@ -34,6 +41,11 @@ def accepted(job: Job) -> Response:
     return created({**resources.job(job), **extra}, f"/v1/jobs/{job.id}", status=202)
 
 
+def register(app: Flask, slots: int) -> None:
+    """At most `slots` requests of this app wait for their job at any one time."""
+    app.extensions[SEATS] = threading.BoundedSemaphore(slots)
+
+
 def _wait_seconds() -> float | None:
     match = WAIT.search(request.headers.get("Prefer", ""))
     return min(float(match.group(1)), MAX_WAIT) if match else None
@@ -50,9 +62,15 @@ def waits(view: Callable[..., Response]) -> Callable[..., Response]:
         location = response.headers.get("Location", "")
         if response.status_code != 202 or seconds is None or not location.startswith("/v1/jobs/"):
             return response
+        seats: threading.BoundedSemaphore = current_app.extensions[SEATS]
+        if not seats.acquire(blocking=False):
+            return response  # every seat is taken: the 202 now, without Preference-Applied
         rt = runtime()
-        finished = jobs.wait_finished(rt.readers, uuid.UUID(location.rsplit("/", 1)[1]),
-                                      seconds, rt.clock)
+        try:
+            finished = jobs.wait_finished(rt.readers, uuid.UUID(location.rsplit("/", 1)[1]),
+                                          seconds, rt.clock)
+        finally:
+            seats.release()
         if finished is not None:  # the same answer (its headers too), with the finished job
             response.set_data(jsonify({**response.get_json(), **resources.job(finished)})
                               .get_data())

@@ -7,6 +7,7 @@ from uuid import uuid4
 from flask import Blueprint, Flask, Response, request
 
 from api import (
+    answers,
     api_keys,
     availability,
     bench_endpoints,
@@ -20,6 +21,7 @@ from api import (
     metrics,
     openapi,
     people,
+    plain_text,
     slots,
     web,
     webhooks,
@@ -38,6 +40,7 @@ def create_app(runtime: Runtime) -> Flask:
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
     v1.before_request(authenticate)
+    v1.before_request(plain_text.refuse_in_request)
     for module in (people, api_keys, availability, slots, matches, interviews, jobs,
                    webhooks):
         v1.register_blueprint(module.bp)
@@ -49,6 +52,7 @@ def create_app(runtime: Runtime) -> Flask:
     app.register_blueprint(web.bp)
     limits.register(app, runtime.settings)  # wraps the /v1 views registered above
     metrics.register(app)
+    answers.register(app, runtime.settings.prefer_wait_slots)
     db.register(app)
     errors.register(app)
     app.before_request(_tag_request)

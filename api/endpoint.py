@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from api.db import runtime
 from api.errors import ApiError
+from api.plain_text import refuse_in_body
 
 MAX_DEPTH = 64
 
@@ -61,9 +62,11 @@ def json_body() -> Any:
         raise ApiError(400, f"the body is not valid UTF-8: {exc.reason} at byte {exc.start}"
                        ) from None
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise ApiError(400, f"the body is not valid JSON: {exc}") from None
+    refuse_in_body(text, data)
+    return data
 
 
 def query_args(multi: tuple[str, ...]) -> dict[str, Any]:

@@ -40,6 +40,7 @@ class Settings:
     embedded_concurrency: int = 2
     web_concurrency: int = 2  # gunicorn worker processes (production)
     web_threads: int = 4  # threads per gunicorn worker
+    prefer_wait_slots: int = 2  # requests of one process that may wait for their job at once
     log_json: bool = False
     rate_limit_writes: str = "600/minute"
     rate_limit_matches: str = "60/minute"
@@ -95,6 +96,8 @@ class Settings:
                 bench_endpoints=_flag(env.get("BENCH_ENDPOINTS")),
                 web_concurrency=_positive("WEB_CONCURRENCY", env.get("WEB_CONCURRENCY", "2")),
                 web_threads=_positive("WEB_THREADS", env.get("WEB_THREADS", "4")),
+                prefer_wait_slots=_positive("PREFER_WAIT_SLOTS",
+                                            env.get("PREFER_WAIT_SLOTS", "2")),
             )
         except SettingsError:
             raise

@@ -78,7 +78,11 @@ def test_a_script_tag_in_a_name_is_returned_as_given_in_json(admin: Api) -> None
 
 
 def test_a_name_cannot_inject_lines_or_events_into_the_ics_feed(admin: Api) -> None:
-    name = "Eve\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:<script>alert(1)</script>;,\\"
+    """A line break cannot enter a name (test_control_characters.py); iCalendar's own
+    separators and escapes can, and stay text inside one property."""
+    assert admin.post("/v1/people", {"name": "Eve\r\nEND:VEVENT", "role": "candidate",
+                                     "email": "eve@example.com"}).status_code == 422
+    name = "Eve END:VEVENT BEGIN:VEVENT SUMMARY:<script>alert(1)</script>;,\\"
     candidate = admin.person("candidate", name=name, email="eve.candidate@example.com")
     interviewer = admin.person("interviewer", name=name, email="eve.interviewer@example.com")
     for person in (candidate, interviewer):
@@ -88,13 +92,12 @@ def test_a_name_cannot_inject_lines_or_events_into_the_ics_feed(admin: Api) -> N
     r = admin.get(f"/v1/people/{interviewer['id']}/interviews.ics")
     feed = Calendar.from_ical(r.data)
     [event] = feed.walk("VEVENT")
-    as_text = name.replace("\r\n", "\n")  # iCalendar text has one kind of line break
-    assert str(event["summary"]) == f"Interview: {as_text}"  # the whole name, one property
+    assert str(event["summary"]) == f"Interview: {name}"  # the whole name, one property
     lines = r.data.decode().replace("\r\n ", "").split("\r\n")  # unfolded content lines
     assert [line for line in lines if line.startswith(("BEGIN:", "END:"))] == [
         "BEGIN:VCALENDAR", "BEGIN:VEVENT", "END:VEVENT", "END:VCALENDAR"]
     [calname] = [line for line in lines if line.startswith("X-WR-CALNAME:")]
-    assert calname == ("X-WR-CALNAME:Interviews: Eve\\nEND:VEVENT\\nBEGIN:VEVENT\\n"
+    assert calname == ("X-WR-CALNAME:Interviews: Eve END:VEVENT BEGIN:VEVENT "
                        "SUMMARY:<script>alert(1)</script>\\;\\,\\\\")
 
 
