@@ -13,6 +13,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from api.db import RUNTIME
+from api.writes import release_unanswered
 from workers.queue.embedded import EmbeddedWorker
 from workers.queue.factory import create_runtime
 from workers.settings import Settings
@@ -27,6 +28,9 @@ def serve_embedded(settings: Settings, host: str, port: int) -> None:
     from api.app import create_app
 
     runtime = create_runtime(settings)
+    released = release_unanswered(runtime.sessions)  # this process is the calendar's only server
+    if released:
+        log.info("released %d Idempotency-Key claim(s) left by a server that stopped", released)
     worker = EmbeddedWorker(runtime, concurrency=settings.embedded_concurrency)
     worker.start()
     server = create_server(create_app(runtime), host=host, port=port, threads=8,

@@ -2,10 +2,16 @@
 
 import hashlib
 import json
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
-from models import IdempotencyKey, Job, Person
+from api import writes
+from models import ApiKey, IdempotencyKey, Job, Person
 from tests.api.conftest import WAIT, Api, span
 from workers.queue.runtime import Runtime
 
@@ -141,3 +147,87 @@ def test_the_openapi_document_lists_every_v1_operation(anon: Api) -> None:
     assert ("/v1/availability/imports", "post") in ops
     assert ("/v1/jobs/{job_id}", "get") in ops
     assert "Problem" in doc["components"]["schemas"]
+
+
+def _age_claims(runtime: Runtime, seconds: float) -> None:
+    """As if `seconds` had passed since every claim was made."""
+    with runtime.sessions.begin() as session:
+        for claim in session.scalars(select(IdempotencyKey)):
+            claim.created_at -= timedelta(seconds=seconds)
+
+
+def _claim_left_by_a_crash(admin: Api, runtime: Runtime, key: str, body: dict[str, str]) -> None:
+    """The claim a request leaves when its server dies before it answers."""
+    admin.person("candidate")  # the admin key's id is then the only owner of a claim
+    with runtime.sessions() as session:
+        owner = session.scalar(select(ApiKey.id).where(ApiKey.role == "admin"))
+    raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    digest = hashlib.sha256(b"POST/v1/people\0" + raw).hexdigest()
+    with runtime.sessions.begin() as session:
+        session.add(IdempotencyKey(api_key_id=owner, key=key, request_hash=digest,
+                                   created_at=runtime.clock.now()))
+
+
+def test_a_claim_left_by_a_crash_is_taken_over_once_a_request_could_not_still_run(
+        admin: Api, runtime: Runtime) -> None:
+    body = {"name": "Crash", "email": "crash@example.com", "role": "candidate"}
+    _claim_left_by_a_crash(admin, runtime, "crashed", body)
+    early = admin.post("/v1/people", body, headers={"Idempotency-Key": "crashed"})
+    assert early.status_code == 409 and early.headers["Retry-After"] == "1"
+    _age_claims(runtime, writes.CLAIM_LIFETIME.total_seconds())
+    retry = admin.post("/v1/people", body, headers={"Idempotency-Key": "crashed"})
+    assert retry.status_code == 201, retry.json
+    again = admin.post("/v1/people", body, headers={"Idempotency-Key": "crashed"})
+    assert again.status_code == 201 and again.json["id"] == retry.json["id"]
+    assert _count(runtime, Person) == 2  # the warm-up candidate, and Crash once
+
+
+def test_a_request_that_outlives_its_claim_changes_nothing_and_its_retry_applies_once(
+        admin: Api, runtime: Runtime) -> None:
+    """The first request waits on a lock past its claim's life; a retry takes the claim over.
+    When the lock goes, the first must not commit: only the retry's job exists."""
+    person = admin.person("interviewer")
+    path, body = f"/v1/people/{person['id']}/availability", {"ranges": [span(0, 2)]}
+    headers = {"Idempotency-Key": "slow"}
+    with runtime.engine.connect() as blocker:  # no job can be written until it lets go
+        blocker.execute(text("LOCK TABLE jobs IN EXCLUSIVE MODE"))
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(admin.post, path, body, headers=headers)
+            _wait_for(lambda: _count(runtime, IdempotencyKey) == 1)
+            _age_claims(runtime, writes.CLAIM_LIFETIME.total_seconds())
+            retry = pool.submit(admin.post, path, body, headers=headers)
+            _wait_for(lambda: _claimed_within(runtime, writes.CLAIM_LIFETIME))  # taken over
+            blocker.rollback()
+            first_answer, retry_answer = first.result(timeout=30), retry.result(timeout=30)
+    assert first_answer.status_code == 409, first_answer.json
+    assert "took it over" in first_answer.json["detail"]
+    assert retry_answer.status_code == 202, retry_answer.json
+    with runtime.sessions() as session:
+        assert session.scalars(select(Job.id)).all() == [uuid.UUID(retry_answer.json["id"])]
+
+
+def _claimed_within(runtime: Runtime, age: timedelta) -> bool:
+    with runtime.sessions() as session:
+        made = session.scalar(select(IdempotencyKey.created_at))
+    return made is not None and runtime.clock.now() - made < age
+
+
+def test_a_server_alone_on_its_calendar_releases_unanswered_claims_as_it_starts(
+        admin: Api, runtime: Runtime) -> None:
+    body = {"name": "Restart", "email": "restart@example.com", "role": "candidate"}
+    _claim_left_by_a_crash(admin, runtime, "restarted", body)
+    admin.post("/v1/people", {**body, "email": "kept@example.com"},
+               headers={"Idempotency-Key": "answered"})
+    assert writes.release_unanswered(runtime.sessions) == 1
+    retry = admin.post("/v1/people", body, headers={"Idempotency-Key": "restarted"})
+    assert retry.status_code == 201, retry.json
+    kept = admin.post("/v1/people", {**body, "email": "kept@example.com"},
+                      headers={"Idempotency-Key": "answered"})
+    assert kept.headers.get("Idempotent-Replayed") == "true"
+
+
+def _wait_for(check: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)

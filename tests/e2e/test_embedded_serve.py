@@ -79,10 +79,10 @@ class Launcher:
     port: int = field(default_factory=free_port)
     started: list[Server] = field(default_factory=list)
 
-    def start(self) -> Server:
+    def start(self, **settings: str) -> Server:
         n = len(self.started)
         env = {"PATH": os.defpath, "HOME": str(self.root), "LANG": "C.UTF-8",
-               "INSTANCE_PATH": str(self.root / "instance"), **SERVER_ENV}
+               "INSTANCE_PATH": str(self.root / "instance"), **SERVER_ENV, **settings}
         out, err = self.root / f"stdout.{n}", self.root / f"stderr.{n}"
         with out.open("wb") as stdout, err.open("wb") as stderr:
             proc = subprocess.Popen([str(CLI), "serve", "--port", str(self.port)], cwd=self.root,
