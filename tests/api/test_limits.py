@@ -7,6 +7,7 @@ import os
 import uuid
 from dataclasses import replace
 
+import pytest
 import redis
 from flask import Flask
 from sqlalchemy import func, select
@@ -23,7 +24,7 @@ from tests.api.conftest import (
     span,
 )
 from workers.queue.runtime import Runtime
-from workers.settings import Settings
+from workers.settings import Settings, SettingsError
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379") + "/15"
 
@@ -93,6 +94,21 @@ def test_the_storage_follows_the_settings() -> None:
     assert storage_url(replace(base, broker_url="amqp://guest@mq//")) == "memory://"
     assert storage_url(replace(base, broker_url="amqp://guest@mq//",
                                rate_limit_storage_url="redis://r/3")) == "redis://r/3"
+
+
+def test_the_limits_are_read_from_the_environment_and_checked() -> None:
+    env = {"RATE_LIMIT_READS": "50/second", "RATE_LIMIT_FAILED_AUTH": "5/minute;20/hour",
+           "TRUSTED_PROXIES": "1"}
+    read = Settings.from_env(env)
+    assert (read.rate_limit_reads, read.rate_limit_failed_auth, read.trusted_proxies) == (
+        "50/second", "5/minute;20/hour", 1)
+    defaults = Settings.from_env({})
+    assert (defaults.rate_limit_reads, defaults.rate_limit_failed_auth,
+            defaults.trusted_proxies) == ("1200/minute", "30/minute", 0)
+    for name, value in (("RATE_LIMIT_READS", "lots"), ("RATE_LIMIT_FAILED_AUTH", "30"),
+                        ("TRUSTED_PROXIES", "-1")):
+        with pytest.raises(SettingsError, match=name):
+            Settings.from_env({name: value})
 
 
 def jobs(app: Flask) -> int:

@@ -16,7 +16,7 @@ def test_a_person_s_key_answers_their_person_resource(admin: Api) -> None:
         me = admin.as_key(created["api_key"]).get("/v1/me")
         assert me.status_code == 200
         assert me.json == admin.get(f"/v1/people/{created['id']}").json
-        assert me.json["role"] == role and me.json["name"] == "Grace"  # type: ignore[index]
+        assert me.json["role"] == role and me.json["name"] == "Grace"
 
 
 def test_every_key_of_a_person_answers_the_same_person(admin: Api) -> None:
