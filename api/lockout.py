@@ -91,15 +91,15 @@ def _current() -> Lockout:
     return lockout
 
 
-def client_address() -> str:
+def _client_address() -> str:
     return request.remote_addr or "unknown"
 
 
 def refuse_locked_out() -> None:
     """Before the key is looked up: 429 for a client address that is locked out."""
-    _current().refuse(client_address())
+    _current().refuse(_client_address())
 
 
 def count_failure() -> None:
     """A 401 is about to be answered: count it against the client's address."""
-    _current().count(client_address())
+    _current().count(_client_address())
