@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import uuid4
 
 from flask import Blueprint, Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import (
     answers,
@@ -36,6 +37,9 @@ def create_app(runtime: Runtime) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_body_bytes
     app.json = OrjsonProvider(app)
+    if runtime.settings.trusted_proxies:  # the client's address, for the failed-auth limit
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=runtime.settings.trusted_proxies)
     app.extensions[db.RUNTIME] = runtime
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")

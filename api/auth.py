@@ -5,27 +5,34 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import g, request
 from sqlalchemy import Row
 
 from api.db import db, runtime
 from api.errors import ApiError
+from api.lockout import count_failure, refuse_locked_out
 from workers import api_keys
 from workers.callers import Caller
 
 
 def authenticate() -> None:
-    """before_request hook: resolve the bearer key into `g.caller`, or answer 401."""
+    """before_request hook: resolve the bearer key into `g.caller`, or answer 401 (429 for a
+    client address with too many of them)."""
+    refuse_locked_out()
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    challenge = {"WWW-Authenticate": 'Bearer realm="interview-calendar"'}
     if scheme.lower() != "bearer" or not key.strip():
-        raise ApiError(401, "send an API key as 'Authorization: Bearer <key>'", headers=challenge)
+        _refuse("send an API key as 'Authorization: Bearer <key>'")
     found = _lookup(key.strip())
     if found is None:
-        raise ApiError(401, "the API key is not valid or was revoked", headers=challenge)
+        _refuse("the API key is not valid or was revoked")
     g.caller = Caller(found.id, found.role, found.person_id)
+
+
+def _refuse(detail: str) -> NoReturn:
+    count_failure()
+    raise ApiError(401, detail, headers={"WWW-Authenticate": 'Bearer realm="interview-calendar"'})
 
 
 def _lookup(key: str) -> Row[uuid.UUID, str, uuid.UUID | None] | None:

@@ -1,9 +1,15 @@
-"""Abuse limits: writes per API key, and match submissions per API key, more strictly.
+"""Abuse limits per person: reads, writes, and match submissions more strictly.
+
+A limit is kept per person, whatever key they send: a person who mints more keys gets no more.
+Admin keys name no person and no administrator either (an admin key is any coordinator's), so
+each admin key is its own principal; admins are the ones who mint admin keys, and may do
+anything with one anyway. Failed authentication is limited per client address (api/lockout.py),
+in the same storage.
 
 One flask-limiter `Limiter` per app (its storage, its counters), so apps built side by side in
 one process never share counts unless they share a Redis. The limits wrap the app's own view
 functions rather than running as a before_request hook: flask-limiter's hook runs before the
-/v1 blueprint's authentication, and the key of a limit is the caller's API key id, known only
+/v1 blueprint's authentication, and the key of a limit is the caller's person, known only
 after it. Every request that reaches a view counts (a 403 or a 422 too), never a 401.
 """
 
@@ -18,6 +24,7 @@ from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
+from api import lockout
 from api.auth import caller
 from api.errors import problem_response
 from workers.errors import TITLES
@@ -25,7 +32,9 @@ from workers.settings import Settings
 
 log = logging.getLogger(__name__)
 
-WRITE_METHODS = ["POST", "DELETE"]
+READ_METHODS = ["GET", "HEAD"]
+WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+KEY_PREFIX = "interview-calendar"
 MATCH_ENDPOINT = "v1.matches.create_match"
 EXTENSION = "interview_calendar_limiter"
 REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
@@ -41,12 +50,15 @@ def storage_url(settings: Settings) -> str:
     return "memory://"
 
 
-def _caller() -> str:
-    return str(caller().key_id)
+def _principal() -> str:
+    """Whose budget a request spends: the person's, whichever of their keys it sends."""
+    who = caller()
+    return f"person:{who.person_id}" if who.person_id else f"admin-key:{who.key_id}"
 
 
 def register(app: Flask, settings: Settings) -> Limiter:
-    """Limit the app's /v1 views that write; call after every blueprint is registered."""
+    """Limit the app's /v1 views and failed authentication; call after every blueprint is
+    registered."""
     url = storage_url(settings)
     if url == "memory://" and not settings.embedded:
         log.warning("rate limits are counted in each process's memory: set "
@@ -56,23 +68,23 @@ def register(app: Flask, settings: Settings) -> Limiter:
     options: dict[str, str | int | float] = (
         {"socket_timeout": STORAGE_TIMEOUT, "socket_connect_timeout": STORAGE_TIMEOUT}
         if url.startswith(REDIS_SCHEMES) else {})
-    limiter = Limiter(_caller, storage_uri=url, storage_options=options,  # type: ignore[arg-type]
-                      strategy="moving-window", key_prefix="interview-calendar",
+    limiter = Limiter(_principal, storage_uri=url,
+                      storage_options=options,  # type: ignore[arg-type]
+                      strategy="moving-window", key_prefix=KEY_PREFIX,
                       swallow_errors=True, in_memory_fallback_enabled=True)
     limiter.init_app(app)
-    # Only writes are limited: reads skip the limiter's own hooks too, which cost a slot query
-    # about a tenth of its time before they found no limit to apply.
-    limiter.request_filter(lambda: request.method not in WRITE_METHODS)
+    # Only /v1 is limited: the rest (health, metrics, the page) skips the limiter's hooks.
+    limiter.request_filter(lambda: not (request.endpoint or "").startswith("v1."))
     app.extensions[EXTENSION] = limiter
+    lockout.register(app, limiter, settings.rate_limit_failed_auth, KEY_PREFIX)
+    reads = limiter.shared_limit(settings.rate_limit_reads, scope="reads", methods=READ_METHODS)
     writes = limiter.shared_limit(settings.rate_limit_writes, scope="writes",
                                   methods=WRITE_METHODS)
     matches = limiter.shared_limit(settings.rate_limit_matches, scope="matches")
-    writing = {rule.endpoint for rule in app.url_map.iter_rules()
-               if rule.methods and rule.methods & set(WRITE_METHODS)}
     for endpoint, view in list(app.view_functions.items()):
-        if not endpoint.startswith("v1.") or endpoint not in writing:
+        if not endpoint.startswith("v1."):
             continue
-        limited: Any = writes(view)
+        limited: Any = reads(writes(view))  # one hit a request: the method picks the limit
         if endpoint == MATCH_ENDPOINT:
             limited = matches(limited)
         app.view_functions[endpoint] = limited
@@ -88,6 +100,7 @@ def _too_many(exc: RateLimitExceeded) -> Response:
     except Exception:  # the storage went away between the hit and this answer
         wait = 1.0
     retry_after = min(max(1, math.ceil(wait)), exc.limit.limit.get_expiry())
+    whose = "this person" if caller().person_id else "this admin key"
     return problem_response(
-        429, TITLES[429], f"more than {exc.limit.limit} for this API key; retry in "
+        429, TITLES[429], f"more than {exc.limit.limit} ({exc.limit.scope}) for {whose}; retry in "
         f"{retry_after} s", headers={"Retry-After": str(retry_after)})

@@ -48,6 +48,16 @@ def get_person(person_id: str) -> Response:
     return jsonify(render(people.visible(db(), person_id, caller())))
 
 
+@bp.get("/me")
+@endpoint("Who the caller is: their person, or the admin role for an admin key", tag="people",
+          responses={200: schemas.Me})
+def me() -> Response:
+    who = caller()
+    if who.person_id is None:
+        return jsonify({"role": "admin", "id": None})
+    return jsonify(render(people.visible(db(), str(who.person_id), who)))
+
+
 @bp.delete("/people/<person_id>")
 @roles("admin")
 @write

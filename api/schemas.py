@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    RootModel,
     ValidationError,
     ValidationInfo,
     model_validator,
@@ -235,6 +236,15 @@ class Person(Output):
     name: str
     email: str
     role: str
+
+
+class AdminCaller(Output):
+    role: Literal["admin"]
+    id: None = Field(description="an admin key names no person")
+
+
+class Me(RootModel[Person | AdminCaller]):
+    """The caller: their person, or the admin role for an admin key."""
 
 
 class PersonCreated(Person):

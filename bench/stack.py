@@ -94,7 +94,8 @@ def production_stack(admin_url: str, broker_url: str, workers: int = 2) -> Itera
         env = {**os.environ, "DATABASE_URL": database_url, "BROKER_URL": broker_url,
                "ADMIN_API_KEY": admin_key, "BENCH_ENDPOINTS": "1", "WEB_CONCURRENCY": "2",
                "WEB_THREADS": "4", "RATE_LIMIT_WRITES": "1000000/second",
-               "RATE_LIMIT_MATCHES": "1000000/second", "MATCH_MAX_CELLS": str(10**12),
+               "RATE_LIMIT_MATCHES": "1000000/second", "RATE_LIMIT_READS": "1000000/second",
+               "MATCH_MAX_CELLS": str(10**12),
                "BENCH_BROKER_URL": broker_url}
         stack = Stack(database_url, broker_url, f"http://127.0.0.1:{port}", admin_key, env,
                       Path(logs))

@@ -44,6 +44,9 @@ class Settings:
     log_json: bool = False
     rate_limit_writes: str = "600/minute"
     rate_limit_matches: str = "60/minute"
+    rate_limit_reads: str = "1200/minute"
+    rate_limit_failed_auth: str = "30/minute"  # 401s per client address
+    trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For names the client
     rate_limit_storage_url: str | None = None
     match_max_cells: int = 2_000_000
     bench_endpoints: bool = False  # /bench/hello and /bench/select, the benchmark's baselines
@@ -70,7 +73,9 @@ class Settings:
             raise SettingsError(f"CALENDAR_TZ={calendar_tz!r} is not an IANA time zone") from exc
         limits = {name: env.get(name, default) for name, default in (
             ("RATE_LIMIT_WRITES", cls.rate_limit_writes),
-            ("RATE_LIMIT_MATCHES", cls.rate_limit_matches))}
+            ("RATE_LIMIT_MATCHES", cls.rate_limit_matches),
+            ("RATE_LIMIT_READS", cls.rate_limit_reads),
+            ("RATE_LIMIT_FAILED_AUTH", cls.rate_limit_failed_auth))}
         for name, value in limits.items():
             _check_rate(name, value)
         try:
@@ -90,6 +95,10 @@ class Settings:
                 == "json",
                 rate_limit_writes=limits["RATE_LIMIT_WRITES"],
                 rate_limit_matches=limits["RATE_LIMIT_MATCHES"],
+                rate_limit_reads=limits["RATE_LIMIT_READS"],
+                rate_limit_failed_auth=limits["RATE_LIMIT_FAILED_AUTH"],
+                trusted_proxies=_positive("TRUSTED_PROXIES",
+                                          env.get("TRUSTED_PROXIES", "0"), least=0),
                 rate_limit_storage_url=env.get("RATE_LIMIT_STORAGE_URL") or None,
                 match_max_cells=_positive("MATCH_MAX_CELLS",
                                           env.get("MATCH_MAX_CELLS", str(cls.match_max_cells))),
@@ -115,10 +124,10 @@ def _check_rate(name: str, value: str) -> None:
     raise SettingsError(f"{name}={value!r} is not a rate such as '600/minute'")
 
 
-def _positive(name: str, value: str) -> int:
+def _positive(name: str, value: str, least: int = 1) -> int:
     number = int(value)
-    if number < 1:
-        raise SettingsError(f"{name}={value!r} must be a positive integer")
+    if number < least:
+        raise SettingsError(f"{name}={value!r} must be an integer of at least {least}")
     return number
 
 

@@ -7,7 +7,7 @@ under tests/integration run separate worker processes on Redis and RabbitMQ.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -85,6 +85,41 @@ class Api:
         r = self.post("/v1/people", {"name": name, "email": email, "role": role})
         assert r.status_code == 201, r.json
         return r.json  # type: ignore[return-value]
+
+
+AppFactory = Callable[..., Flask]
+
+
+@pytest.fixture
+def limited_app(settings: Settings) -> Iterator[AppFactory]:
+    """Build apps with their own settings (and limiter); their engines go at teardown."""
+    runtimes: list[Runtime] = []
+
+    def build(**changes: object) -> Flask:
+        rt = create_runtime(replace(settings, **changes))  # type: ignore[arg-type]
+        runtimes.append(rt)
+        return create_app(rt)
+
+    yield build
+    for rt in runtimes:
+        rt.engine.dispose()
+
+
+def key_for(app: Flask, role: str = "admin") -> Api:
+    """A new key of `role` that names no person, on a client of `app`."""
+    rt: Runtime = app.extensions["interview_calendar"]
+    with rt.sessions.begin() as session:
+        key = api_keys.issue(session, role, rt.clock.now(), label="limits")
+    return Api(app.test_client(), key)
+
+
+def assert_too_many(r: TestResponse) -> None:
+    """A 429 problem with a Retry-After of at most a minute."""
+    assert r.status_code == 429, r.json
+    assert r.mimetype == "application/problem+json"
+    assert r.json is not None
+    assert r.json["status"] == 429 and r.json["title"] == "Too many requests"
+    assert 1 <= int(r.headers["Retry-After"]) <= 60
 
 
 @pytest.fixture

@@ -1,65 +1,36 @@
-"""Abuse limits: writes and match submissions per API key (429 with Retry-After), match size."""
+"""Abuse limits: writes and match submissions (429 with Retry-After), where the counts live,
+match size. Per person, reads and failed authentication: test_limits_per_person.py."""
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
 import redis
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.test import TestResponse
 
-from api.app import create_app
 from api.limits import storage_url
-from models import Job, utcnow
-from tests.api.conftest import Api, hours_from_now, publish, span
-from workers import api_keys
-from workers.queue.factory import create_runtime
+from models import Job
+from tests.api.conftest import (
+    Api,
+    AppFactory,
+    assert_too_many,
+    hours_from_now,
+    key_for,
+    publish,
+    span,
+)
 from workers.queue.runtime import Runtime
-from workers.settings import Settings
+from workers.settings import Settings, SettingsError
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379") + "/15"
-
-AppFactory = Callable[..., Flask]
-
-
-@pytest.fixture
-def limited_app(settings: Settings) -> Iterator[AppFactory]:
-    """Build apps with their own settings; their engines are disposed at teardown."""
-    runtimes: list[Runtime] = []
-
-    def build(**changes: object) -> Flask:
-        rt = create_runtime(replace(settings, **changes))  # type: ignore[arg-type]
-        runtimes.append(rt)
-        return create_app(rt)
-
-    yield build
-    for rt in runtimes:
-        rt.engine.dispose()
-
-
-def key_for(app: Flask, role: str = "admin") -> Api:
-    rt: Runtime = app.extensions["interview_calendar"]
-    with rt.sessions.begin() as session:
-        key = api_keys.issue(session, role, utcnow(), label="limits")
-    return Api(app.test_client(), key)
-
 
 def new_person(api: Api) -> int:
     email = f"pat.{uuid.uuid4().hex[:12]}@example.com"
     return api.post("/v1/people", {"name": "Pat", "email": email, "role": "candidate"}).status_code
-
-
-def assert_too_many(r: TestResponse) -> None:
-    assert r.status_code == 429, r.json
-    assert r.mimetype == "application/problem+json"
-    assert r.json is not None
-    assert r.json["status"] == 429 and r.json["title"] == "Too many requests"
-    assert 1 <= int(r.headers["Retry-After"]) <= 60
 
 
 def test_the_write_past_the_limit_answers_429_with_retry_after(
@@ -70,12 +41,12 @@ def test_the_write_past_the_limit_answers_429_with_retry_after(
     r = admin.post("/v1/people", {"name": "Pat", "email": "late@example.com",
                                   "role": "candidate"})
     assert_too_many(r)
-    assert admin.get("/v1/people?limit=1").status_code == 200  # reads are not limited
+    assert admin.get("/v1/people?limit=1").status_code == 200  # reads have a budget of their own
     people = admin.get("/v1/people?limit=1000").json["people"]
     assert "late@example.com" not in [p["email"] for p in people]  # nothing was created
 
 
-def test_each_key_has_its_own_budget_and_each_app_its_own_counters(
+def test_each_admin_key_has_its_own_budget_and_each_app_its_own_counters(
         limited_app: AppFactory) -> None:
     app = limited_app(rate_limit_writes="2/minute")
     first, second = key_for(app), key_for(app)
@@ -123,6 +94,21 @@ def test_the_storage_follows_the_settings() -> None:
     assert storage_url(replace(base, broker_url="amqp://guest@mq//")) == "memory://"
     assert storage_url(replace(base, broker_url="amqp://guest@mq//",
                                rate_limit_storage_url="redis://r/3")) == "redis://r/3"
+
+
+def test_the_limits_are_read_from_the_environment_and_checked() -> None:
+    env = {"RATE_LIMIT_READS": "50/second", "RATE_LIMIT_FAILED_AUTH": "5/minute;20/hour",
+           "TRUSTED_PROXIES": "1"}
+    read = Settings.from_env(env)
+    assert (read.rate_limit_reads, read.rate_limit_failed_auth, read.trusted_proxies) == (
+        "50/second", "5/minute;20/hour", 1)
+    defaults = Settings.from_env({})
+    assert (defaults.rate_limit_reads, defaults.rate_limit_failed_auth,
+            defaults.trusted_proxies) == ("1200/minute", "30/minute", 0)
+    for name, value in (("RATE_LIMIT_READS", "lots"), ("RATE_LIMIT_FAILED_AUTH", "30"),
+                        ("TRUSTED_PROXIES", "-1")):
+        with pytest.raises(SettingsError, match=name):
+            Settings.from_env({name: value})
 
 
 def jobs(app: Flask) -> int:

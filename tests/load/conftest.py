@@ -87,7 +87,8 @@ def environment(database_url: str, admin_key: str, home: Path) -> dict[str, str]
             "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "DATABASE_URL": database_url,
             "BROKER_URL": BROKER_URL, "ADMIN_API_KEY": admin_key,
             "WEB_CONCURRENCY": str(WEB_PROCESSES), "WEB_THREADS": str(WEB_THREADS),
-            "RATE_LIMIT_WRITES": UNLIMITED, "RATE_LIMIT_MATCHES": UNLIMITED, **WORKER_ENV}
+            "RATE_LIMIT_WRITES": UNLIMITED, "RATE_LIMIT_MATCHES": UNLIMITED,
+            "RATE_LIMIT_READS": UNLIMITED, **WORKER_ENV}
 
 
 def spawn(args: list[str], env: dict[str, str], home: Path, log: Path

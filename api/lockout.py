@@ -1,0 +1,105 @@
+"""Failed authentication, limited per client address (RATE_LIMIT_FAILED_AUTH).
+
+Every 401 under /v1 counts against the client's address, in the rate limiter's storage (Redis in
+production, shared by every API process). Past the limit the address gets 429 for every /v1
+request, a right key's too, until the moving window frees up: a limit that let a right key
+through would tell a guesser when it had guessed right, whatever it answered to wrong ones.
+
+Only failures touch the storage. An address past its limit is noted in the memory of the
+process that counted it, which refuses it from then on without asking the storage; so a request
+with a good key costs nothing more than a lookup in a dict. Another process learns of the lockout
+at the address's next failure there: at most one more lookup per process and thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+from limits import parse_many
+
+from api.errors import ApiError
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "interview_calendar_lockout"
+SCOPE = "failed-auth"
+MAX_NOTED = 10_000  # addresses locked out at once, per process; the oldest go first past it
+
+
+class Lockout:
+    """The failed-authentication budget of each client address, for one app."""
+
+    def __init__(self, limiter: Limiter, rate: str, prefix: str) -> None:
+        self._limiter = limiter
+        self._items = parse_many(rate)
+        self._prefix = prefix
+        self._until: dict[str, float] = {}  # address → when its lockout ends (Unix time)
+        self._lock = threading.Lock()
+
+    def refuse(self, address: str) -> None:
+        """429 for an address this process knows to be locked out."""
+        until = self._until.get(address)
+        if until is None:
+            return
+        if until > time.time():
+            raise _too_many(until)
+        with self._lock:
+            self._until.pop(address, None)
+
+    def count(self, address: str) -> None:
+        """Count a failed authentication; 429 instead of its 401 once past the limit."""
+        strategy = self._limiter.limiter
+        for item in self._items:
+            try:
+                if strategy.hit(item, self._prefix, SCOPE, address):
+                    continue
+                until = strategy.get_window_stats(item, self._prefix, SCOPE, address).reset_time
+            except Exception:  # the storage is unreachable: the 401 stands, uncounted
+                log.warning("could not count a failed authentication", exc_info=True)
+                return
+            self._note(address, until)
+            raise _too_many(until)
+
+    def _note(self, address: str, until: float) -> None:
+        with self._lock:
+            if len(self._until) >= MAX_NOTED:
+                now = time.time()
+                self._until = {a: t for a, t in self._until.items() if t > now}
+            while len(self._until) >= MAX_NOTED:
+                del self._until[next(iter(self._until))]
+            self._until[address] = until
+
+
+def _too_many(until: float) -> ApiError:
+    wait = max(1, math.ceil(until - time.time()))
+    return ApiError(429, f"too many failed authentications from this address; retry in {wait} s",
+                    headers={"Retry-After": str(wait)})
+
+
+def register(app: Flask, limiter: Limiter, rate: str, prefix: str) -> None:
+    """Count the app's failed authentications in `limiter`'s storage, at most `rate`."""
+    app.extensions[EXTENSION] = Lockout(limiter, rate, prefix)
+
+
+def _current() -> Lockout:
+    lockout: Lockout = current_app.extensions[EXTENSION]
+    return lockout
+
+
+def _client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def refuse_locked_out() -> None:
+    """Before the key is looked up: 429 for a client address that is locked out."""
+    _current().refuse(_client_address())
+
+
+def count_failure() -> None:
+    """A 401 is about to be answered: count it against the client's address."""
+    _current().count(_client_address())
