@@ -12,7 +12,7 @@ from sqlalchemy import Row
 
 from api.db import db, runtime
 from api.errors import ApiError
-from api.lockout import count_failure, refuse_locked_out
+from api.lockout import count_failure
 from workers import api_keys
 from workers.callers import Caller
 
@@ -20,7 +20,6 @@ from workers.callers import Caller
 def authenticate() -> None:
     """before_request hook: resolve the bearer key into `g.caller`, or answer 401 (429 for a
     client address with too many of them)."""
-    refuse_locked_out()
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         _refuse("send an API key as 'Authorization: Bearer <key>'")

@@ -1,14 +1,13 @@
 """Failed authentication, limited per client address (RATE_LIMIT_FAILED_AUTH).
 
 Every 401 under /v1 counts against the client's address, in the rate limiter's storage (Redis in
-production, shared by every API process). Past the limit the address gets 429 for every /v1
-request, a right key's too, until the moving window frees up: a limit that let a right key
-through would tell a guesser when it had guessed right, whatever it answered to wrong ones.
+production, shared by every API process). Past the limit the address's failures answer 429
+instead of 401 until the moving window frees up. A right key is still served: everyone behind
+one address (an office's NAT, a proxy) would otherwise be locked out by any one of them, and a
+key is 256 random bits, so what the limit stops is the guessing's cost, not a lucky guess.
 
 Only failures touch the storage. An address past its limit is noted in the memory of the
-process that counted it, which refuses it from then on without asking the storage; so a request
-with a good key costs nothing more than a lookup in a dict. Another process learns of the lockout
-at the address's next failure there: at most one more lookup per process and thread.
+process that counted it, which answers its next failures without asking the storage.
 """
 
 from __future__ import annotations
@@ -41,18 +40,11 @@ class Lockout:
         self._until: dict[str, float] = {}  # address → when its lockout ends (Unix time)
         self._lock = threading.Lock()
 
-    def refuse(self, address: str) -> None:
-        """429 for an address this process knows to be locked out."""
-        until = self._until.get(address)
-        if until is None:
-            return
-        if until > time.time():
-            raise _too_many(until)
-        with self._lock:
-            self._until.pop(address, None)
-
     def count(self, address: str) -> None:
         """Count a failed authentication; 429 instead of its 401 once past the limit."""
+        until = self._until.get(address)
+        if until is not None and until > time.time():
+            raise _too_many(until)
         strategy = self._limiter.limiter
         for item in self._items:
             try:
@@ -93,11 +85,6 @@ def _current() -> Lockout:
 
 def _client_address() -> str:
     return request.remote_addr or "unknown"
-
-
-def refuse_locked_out() -> None:
-    """Before the key is looked up: 429 for a client address that is locked out."""
-    _current().refuse(_client_address())
 
 
 def count_failure() -> None:

@@ -44,8 +44,8 @@ class Settings:
     log_json: bool = False
     rate_limit_writes: str = "600/minute"
     rate_limit_matches: str = "60/minute"
-    rate_limit_reads: str = "1200/minute"
-    rate_limit_failed_auth: str = "30/minute"  # 401s per client address
+    rate_limit_reads: str = "3000/minute"
+    rate_limit_failed_auth: str = "100/minute"  # 401s per client address
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For names the client
     rate_limit_storage_url: str | None = None
     match_max_cells: int = 2_000_000

@@ -104,7 +104,7 @@ def test_the_limits_are_read_from_the_environment_and_checked() -> None:
         "50/second", "5/minute;20/hour", 1)
     defaults = Settings.from_env({})
     assert (defaults.rate_limit_reads, defaults.rate_limit_failed_auth,
-            defaults.trusted_proxies) == ("1200/minute", "30/minute", 0)
+            defaults.trusted_proxies) == ("3000/minute", "100/minute", 0)
     for name, value in (("RATE_LIMIT_READS", "lots"), ("RATE_LIMIT_FAILED_AUTH", "30"),
                         ("TRUSTED_PROXIES", "-1")):
         with pytest.raises(SettingsError, match=name):
