@@ -90,7 +90,7 @@ def guess(app: Flask, where: str, **kw: Any) -> int:
 
 def test_the_101st_wrong_key_from_one_address_answers_429(limited_app: AppFactory) -> None:
     app = limited_app()
-    admin, guesser, other = key_for(app), address(), address()
+    guesser, other = address(), address()
     assert [guess(app, guesser) for _ in range(100)] == [401] * 100
     r = from_address(Api(app.test_client(), "ic_wrong"), "/v1/people", guesser)
     assert_too_many(r)
