@@ -22,9 +22,14 @@ def calendar() -> str:
 
 
 @bp.after_request
-def harden(response: Response) -> Response:
+def harden_calendar(response: Response) -> Response:
     """The page and its scripts: a strict CSP, no sniffing, no framing, no referrer."""
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return harden(response, CONTENT_SECURITY_POLICY)
+
+
+def harden(response: Response, policy: str) -> Response:
+    """A page's headers against injection, sniffing, framing and leaking its address."""
+    response.headers["Content-Security-Policy"] = policy
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import platform
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -12,7 +13,17 @@ from bench.stats import Row
 CHART = "ratios.png"
 
 
-def markdown(rows: Sequence[Row], size: str, seconds: float, profiles: Sequence[str]) -> str:
+NO_CHART = ("matplotlib is not installed: the report will have no chart "
+            "(`pip install -e '.[bench]'` adds it)")
+
+
+def can_chart() -> bool:
+    """matplotlib comes with the `bench` extra (and `dev`); the run checks it before it starts."""
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def markdown(rows: Sequence[Row], size: str, seconds: float, profiles: Sequence[str],
+             charted: bool = True) -> str:
     met = sum(r.met for r in rows)
     lines = [
         "# Benchmark report",
@@ -37,7 +48,8 @@ def markdown(rows: Sequence[Row], size: str, seconds: float, profiles: Sequence[
     if missed:
         lines += ["", "Not met:", "", *missed, "",
                   "Why: docs/PERFORMANCE.md, read with the profiles below."]
-    lines += ["", f"![ratios against their targets]({CHART})", ""]
+    lines += ["", f"![ratios against their targets]({CHART})" if charted else f"({NO_CHART})",
+              ""]
     if profiles:
         lines += ["## Where the time goes", "",
                   "cProfile of the hot paths after the measurements, in the benchmark's "
@@ -79,9 +91,10 @@ def _short(what: str, width: int = 90) -> str:
 
 
 def write(rows: Sequence[Row], folder: Path, size: str, seconds: float,
-          profiles: Sequence[str] = ()) -> Path:
+          profiles: Sequence[str] = (), charted: bool = True) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    chart(rows, folder / CHART)
+    if charted:
+        chart(rows, folder / CHART)
     report = folder / "report.md"
-    report.write_text(markdown(rows, size, seconds, profiles))
+    report.write_text(markdown(rows, size, seconds, profiles, charted))
     return report

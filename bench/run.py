@@ -19,7 +19,7 @@ from bench.dataset import generate
 from bench.db import connect
 from bench.profiles import profiles
 from bench.queries import Endpoints
-from bench.report import write
+from bench.report import NO_CHART, can_chart, write
 from bench.sizes import SIZES
 from bench.stack import production_stack
 from bench.stats import Row
@@ -66,7 +66,8 @@ def measure(bench: Bench, only: frozenset[str] = frozenset(MEASUREMENTS)) -> lis
 
 
 def run(size_name: str, out: Path, pg_admin_url: str, broker_url: str,
-        only: frozenset[str] = frozenset(MEASUREMENTS), profile: bool = True) -> Path:
+        only: frozenset[str] = frozenset(MEASUREMENTS), profile: bool = True,
+        charted: bool = True) -> Path:
     size = SIZES[size_name]
     began = time.perf_counter()
     data = generate(size, datetime.now(UTC))
@@ -78,7 +79,7 @@ def run(size_name: str, out: Path, pg_admin_url: str, broker_url: str,
             where = _timed("profiles", lambda: profiles(bench)) if profile else []
         finally:
             conn.close()
-    return write(rows, out, size_name, time.perf_counter() - began, where)
+    return write(rows, out, size_name, time.perf_counter() - began, where, charted)
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m bench") -> None:
@@ -101,6 +102,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m bench") -> None:
     if args.only - set(MEASUREMENTS):
         parser.error(f"--only: unknown {', '.join(sorted(args.only - set(MEASUREMENTS)))}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    charted = can_chart()  # checked now, not after a run of many minutes
+    if not charted:
+        logging.warning(NO_CHART)
     report = run(args.size, args.out, args.pg_admin_url, args.broker_url, args.only,
-                 args.profile)
+                 args.profile, charted)
     print(report.read_text())

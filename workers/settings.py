@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from limits import parse_many
 
 DEFAULT_INSTANCE = Path("instance")
+MIN_ADMIN_KEY = 32  # characters: `openssl rand -hex 32` gives 64
 
 
 class SettingsError(ValueError):
@@ -78,11 +79,15 @@ class Settings:
             ("RATE_LIMIT_FAILED_AUTH", cls.rate_limit_failed_auth))}
         for name, value in limits.items():
             _check_rate(name, value)
+        admin_api_key = env.get("ADMIN_API_KEY") or None
+        if admin_api_key is not None and len(admin_api_key.strip()) < MIN_ADMIN_KEY:
+            raise SettingsError(f"ADMIN_API_KEY is shorter than {MIN_ADMIN_KEY} characters: "
+                                "it would be guessable; use e.g. `openssl rand -hex 32`")
         try:
             return cls(
                 database_url=_normalise_db_url(database_url),
                 broker_url=env.get("BROKER_URL") or None,
-                admin_api_key=env.get("ADMIN_API_KEY") or None,
+                admin_api_key=admin_api_key,
                 calendar_tz=calendar_tz,
                 port=int(env.get("PORT", "8000")),
                 webhook_allow_private_networks=_flag(env.get("WEBHOOK_ALLOW_PRIVATE_NETWORKS")),

@@ -55,3 +55,18 @@ def test_only_names_measurements_it_knows() -> None:
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
     assert "--only: unknown nope" in run.stderr
+
+
+def test_without_matplotlib_the_run_says_so_first_and_reports_without_a_chart(
+        tmp_path: Path) -> None:
+    hide = ("import sys; sys.modules['matplotlib'] = None; from bench.run import main; "
+            "main(sys.argv[1:])")
+    run = subprocess.run(
+        [sys.executable, "-c", hide, "--size", "small", "--only", "tiny-job", "--no-profiles",
+         "--out", str(tmp_path), "--pg-admin-url", PG_ADMIN_URL,
+         "--broker-url", REDIS_URL.rsplit("/", 1)[0] + "/13"],
+        cwd=ROOT, capture_output=True, text=True, timeout=280)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
+    assert "matplotlib is not installed" in run.stderr.splitlines()[0], run.stderr[:2000]
+    assert "(matplotlib is not installed" in (tmp_path / "report.md").read_text()
+    assert not (tmp_path / "ratios.png").exists()
