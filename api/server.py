@@ -41,7 +41,7 @@ def serve_embedded(settings: Settings, host: str, port: int) -> None:
     runtime = create_runtime(settings)
     worker = EmbeddedWorker(runtime, concurrency=settings.embedded_concurrency)
     worker.start()
-    allow_open_files(EMBEDDED_LIMITS["connection_limit"] + 256)
+    _allow_open_files(EMBEDDED_LIMITS["connection_limit"] + 256)
     server = create_server(create_app(runtime), host=host, port=port,
                            clear_untrusted_proxy_headers=True, **EMBEDDED_LIMITS)
     signal.signal(signal.SIGTERM, lambda *_: server.close())
@@ -55,7 +55,7 @@ def serve_embedded(settings: Settings, host: str, port: int) -> None:
         runtime.close()
 
 
-def allow_open_files(count: int) -> None:
+def _allow_open_files(count: int) -> None:
     """Raise the soft limit on open files to `count` (within the hard one): a container's
     default of 1024 would run out before the connection limit does."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
