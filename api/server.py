@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import shutil
 import signal
 import tempfile
@@ -20,6 +21,17 @@ from workers.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# waitress reads each request whole in its event loop before a thread runs it, so a slow
+# client holds a connection, never a thread. These bound what such clients may hold; 300 that
+# dribble their headers leave /healthz answering at once (tests/e2e/test_slow_clients.py).
+EMBEDDED_LIMITS: dict[str, Any] = {
+    "threads": 8,
+    "connection_limit": 1000,  # open connections; past it, new ones wait in the backlog
+    "channel_timeout": 30,  # seconds an idle connection is kept open
+    "max_request_header_size": 64 * 1024,  # bytes; what each connection may buffer of a header
+    "asyncore_use_poll": True,  # select() cannot watch more than 1024 sockets
+}
+
 
 def serve_embedded(settings: Settings, host: str, port: int) -> None:
     """One process: a threaded WSGI server and a Celery worker thread on `memory://`."""
@@ -33,8 +45,9 @@ def serve_embedded(settings: Settings, host: str, port: int) -> None:
         log.info("released %d Idempotency-Key claim(s) left by a server that stopped", released)
     worker = EmbeddedWorker(runtime, concurrency=settings.embedded_concurrency)
     worker.start()
-    server = create_server(create_app(runtime), host=host, port=port, threads=8,
-                           clear_untrusted_proxy_headers=True)
+    _allow_open_files(EMBEDDED_LIMITS["connection_limit"] + 256)
+    server = create_server(create_app(runtime), host=host, port=port,
+                           clear_untrusted_proxy_headers=True, **EMBEDDED_LIMITS)
     signal.signal(signal.SIGTERM, lambda *_: server.close())
     print(f"Interview Calendar (embedded) on http://{host}:{port}/", flush=True)
     try:
@@ -44,6 +57,15 @@ def serve_embedded(settings: Settings, host: str, port: int) -> None:
     finally:
         worker.stop()
         runtime.close()
+
+
+def _allow_open_files(count: int) -> None:
+    """Raise the soft limit on open files to `count` (within the hard one): a container's
+    default of 1024 would run out before the connection limit does."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = count if hard == resource.RLIM_INFINITY else min(count, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 class Gunicorn(BaseApplication):  # type: ignore[misc]
