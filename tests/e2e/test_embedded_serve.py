@@ -73,16 +73,18 @@ class Server:
 
 @dataclass
 class Launcher:
-    """Starts servers on one instance folder and port; kills whatever is left at teardown."""
+    """Starts servers on one instance folder and port, with settings added to their
+    environment; kills whatever is left at teardown."""
 
     root: Path
     port: int = field(default_factory=free_port)
     started: list[Server] = field(default_factory=list)
+    settings: dict[str, str] = field(default_factory=dict)
 
     def start(self) -> Server:
         n = len(self.started)
         env = {"PATH": os.defpath, "HOME": str(self.root), "LANG": "C.UTF-8",
-               "INSTANCE_PATH": str(self.root / "instance"), **SERVER_ENV}
+               "INSTANCE_PATH": str(self.root / "instance"), **SERVER_ENV, **self.settings}
         out, err = self.root / f"stdout.{n}", self.root / f"stderr.{n}"
         with out.open("wb") as stdout, err.open("wb") as stderr:
             proc = subprocess.Popen([str(CLI), "serve", "--port", str(self.port)], cwd=self.root,
