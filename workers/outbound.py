@@ -56,6 +56,7 @@ class Watchdog:
                 self._shut_down()
 
     def close(self) -> None:
+        """Stop the timer and let go of the duplicates: the attempt is over."""
         self._timer.cancel()
         with self._lock:
             for sock in self._sockets:

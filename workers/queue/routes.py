@@ -33,11 +33,15 @@ TASKS = {
     "match": "workers.run_match",
     DELIVERY: "workers.deliver_webhook",
 }
+
+
 def jobs_queue(celery: Celery) -> str:
+    """The jobs' queue: the app's default, which the command line or a test may rename."""
     return str(celery.conf.task_default_queue)
 
 
 def deliveries_queue(celery: Celery) -> str:
+    """The deliveries' queue, named after the jobs' so that a renamed pair stays apart."""
     return f"{jobs_queue(celery)}.deliveries"
 
 

@@ -55,7 +55,7 @@ def run(settings: Settings, loglevel: str, celery_args: list[str], role: str = "
 
     def ready(**_: Any) -> None:
         # Once Celery has applied the command line (`task_default_queue=…` and the like), so
-        # that the sweep publishes to the queues this worker consumes.
+        # that the sweep publishes to the queues named there.
         sweeper.start()
 
     def shutdown(**_: Any) -> None:
