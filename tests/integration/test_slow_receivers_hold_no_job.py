@@ -60,7 +60,7 @@ def test_jobs_finish_promptly_while_webhook_receivers_dribble_their_answers(
                            deliverer.output)
 
     figures(f"slow webhook receivers, {broker}: {JOBS} jobs behind {RECEIVERS} receivers "
-            f"dribbling a byte a second waited {max(waits):.1f} s at most; attempts cut off "
+            f"dribbling a byte a second waited {max(waits):.2f} s at most; attempts cut off "
             f"after {max(a['latency_ms'] for a in tried) / 1000:.1f} s "
             f"(DELIVERY_DEADLINE_SECONDS={DEADLINE})")
     assert [job.status for job in jobs] == ["succeeded"] * JOBS

@@ -9,13 +9,15 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+import pytest
+
 from tests.receiver import dribbling
 from tests.workers.support import add_person, drain, ranges, submit
 from tests.workers.test_webhook_deliveries import attempts_of, delivery, one_event
 from workers import deliveries
 from workers.queue import attempts
 from workers.queue.runtime import Runtime
-from workers.settings import Settings
+from workers.settings import Settings, SettingsError
 
 DEADLINE = 2.0
 
@@ -56,3 +58,9 @@ def test_deliveries_are_published_to_a_queue_of_their_own(runtime: Runtime) -> N
     jobs = str(runtime.celery.conf.task_default_queue)
     assert sorted((m.job_id, m.queue) for m in drain(runtime)) == sorted(
         [(str(job_id), jobs), (str(row.id), f"{jobs}.deliveries")])
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "301", "soon"])
+def test_a_deadline_that_would_not_bound_an_attempt_is_refused_at_start(value: str) -> None:
+    with pytest.raises(SettingsError, match="DELIVERY_DEADLINE_SECONDS|invalid numeric"):
+        Settings.from_env({"DELIVERY_DEADLINE_SECONDS": value})
