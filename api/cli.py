@@ -60,7 +60,7 @@ def worker(args: argparse.Namespace) -> None:
     if settings.embedded:
         sys.exit("`worker` needs BROKER_URL; in embedded mode `serve` runs its own worker")
     # `--` ends our options; celery would read it as a value
-    run(settings, args.loglevel, [a for a in args.passed_on if a != "--"])
+    run(settings, args.loglevel, [a for a in args.passed_on if a != "--"], args.queues)
 
 
 def migrate(_: argparse.Namespace) -> None:
@@ -109,6 +109,9 @@ def main(argv: list[str] | None = None) -> None:
     p.set_defaults(func=serve)
     p = sub.add_parser("worker", help="run a Celery worker (production mode)")
     p.add_argument("--loglevel", default="INFO")
+    p.add_argument("--queues", choices=("jobs", "deliveries", "all"), default="all",
+                   help="the jobs, the webhook deliveries (a pool of DELIVERY_CONCURRENCY "
+                   "threads), or both in one pool (default)")
     p.set_defaults(func=worker)
     sub.add_parser("migrate", help="apply the database migrations").set_defaults(func=migrate)
     p = sub.add_parser("create-admin-key", help="create and print a new admin API key")

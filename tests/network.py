@@ -63,11 +63,13 @@ class Proxy:
     """A TCP proxy to a real service on 127.0.0.1 that fails on purpose, for whoever connects
     through it: `down()` drops every connection and refuses new ones (a stopped server), `up()`
     listens again on the same port; `frozen` keeps connections open and stops the bytes (a
-    stopped VM, a full disk, a partition that drops packets).
+    stopped VM, a full disk, a partition that drops packets). With `dribble`, the service's
+    bytes are passed on one at a time, that many seconds apart (a hostile webhook receiver).
     """
 
-    def __init__(self, upstream_port: int) -> None:
+    def __init__(self, upstream_port: int, dribble: float = 0.0) -> None:
         self.upstream_port = upstream_port
+        self.dribble = dribble
         self.frozen = threading.Event()
         self.closed = threading.Event()
         self.sockets: list[socket.socket] = []
@@ -110,15 +112,21 @@ class Proxy:
                 upstream.settimeout(None)
                 with self.lock:
                     self.sockets.append(upstream)
-                for a, b in ((client, upstream), (upstream, client)):
-                    threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+                for a, b, pace in ((client, upstream, 0.0), (upstream, client, self.dribble)):
+                    threading.Thread(target=self._pump, args=(a, b, pace), daemon=True).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, pace: float) -> None:
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
                 while self.frozen.is_set() and not self.closed.is_set():
                     time.sleep(0.02)
-                sink.sendall(data)
+                if not pace:
+                    sink.sendall(data)
+                    continue
+                for byte in data:
+                    if self.closed.wait(pace):
+                        return
+                    sink.sendall(bytes([byte]))
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_RDWR)
 

@@ -10,7 +10,11 @@ Two things are the stack's own, so that nothing else takes its work:
 - the database: tests/api keeps an embedded worker and a sweeper running on the session-wide
   `database_url` until the session ends, and they would publish and run these tests' jobs;
 - the queue (`task_default_queue`, for the API and, from the command line, for the worker), so
-  that another worker on the same broker, such as a developer's, never takes these messages.
+  that another worker on the same broker, such as a developer's, never takes these messages;
+  and with it the webhook deliveries' queue, named after it.
+
+As in production (Procfile, docker-compose.yml), jobs and webhook deliveries have workers of
+their own: `worker` runs the jobs, and a test of webhooks starts a deliveries worker too.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ from workers.settings import Settings
 
 CLI = Path(sys.executable).with_name("interview-calendar")
 QUEUE = f"ic-integration-{uuid.uuid4().hex[:10]}"
+DELIVERIES_QUEUE = f"{QUEUE}.deliveries"  # named so by workers/queue/routes.py
+PREFORK = ("--pool", "prefork", "--concurrency", "1")
 START_TIMEOUT = 30.0
 JOB_TIMEOUT = 40.0
 # Short enough that a dead attempt is handed on within seconds; and stacks on a fatal signal.
@@ -144,12 +150,13 @@ def calendar(integration_database_url: str) -> Iterator[Calendar]:
 
 @pytest.fixture(scope="session")
 def queue() -> Iterator[str]:
-    """This session's queue; removed from both brokers at the end."""
+    """This session's queue; removed, with its deliveries' queue, from both brokers at the end."""
     yield QUEUE
     with Connection(AMQP_URL, connect_timeout=5) as conn:
         channel = conn.channel()
-        Queue(QUEUE, Exchange(QUEUE), QUEUE, channel=channel).delete()
-        Exchange(QUEUE, channel=channel).delete()
+        for name in (QUEUE, DELIVERIES_QUEUE):
+            Queue(name, Exchange(name), name, channel=channel).delete()
+            Exchange(name, channel=channel).delete()
     client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
     for key in client.scan_iter(match=f"*{QUEUE}*"):  # the list and kombu's binding sets
         client.delete(key)
@@ -299,10 +306,12 @@ class Worker:
 def start_worker(calendar: Calendar, queue: str, tmp_path: Path
                  ) -> Iterator[Callable[..., Worker]]:
     """Starts `interview-calendar worker` on a broker URL (and a database URL, by default the
-    calendar's; and settings added to its environment), and waits until it is ready."""
+    calendar's; the `queues` it consumes; its `pool` options, none for the worker's own
+    choice; and settings added to its environment), and waits until it is ready."""
     started: list[Worker] = []
 
-    def start(broker_url: str, database_url: str | None = None, **settings: str) -> Worker:
+    def start(broker_url: str, database_url: str | None = None, *, queues: str = "jobs",
+              pool: tuple[str, ...] = PREFORK, **settings: str) -> Worker:
         name = f"it-{uuid.uuid4().hex[:8]}"
         env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(tmp_path),
                "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1",
@@ -311,8 +320,8 @@ def start_worker(calendar: Calendar, queue: str, tmp_path: Path
         log = tmp_path / f"{name}.log"
         with log.open("wb") as out:
             proc = subprocess.Popen(
-                [str(CLI), "worker", "--loglevel", "INFO", "--",
-                 "--pool", "prefork", "--concurrency", "1", "--hostname", f"{name}@%h",
+                [str(CLI), "worker", "--loglevel", "INFO", "--queues", queues, "--",
+                 *pool, "--hostname", f"{name}@%h",
                  "--without-mingle", "--without-gossip", f"task_default_queue={queue}"],
                 cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True)
@@ -328,5 +337,5 @@ def start_worker(calendar: Calendar, queue: str, tmp_path: Path
 
 @pytest.fixture
 def worker(start_worker: Callable[..., Worker], broker: str) -> Worker:
-    """A worker on the real broker of this test's parameter."""
+    """A jobs worker on the real broker of this test's parameter."""
     return start_worker(BROKERS[broker])

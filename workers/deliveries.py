@@ -9,12 +9,13 @@ published by the sweep when due; a broker never holds a countdown of hours.
 
 from __future__ import annotations
 
+import http.client
 import random
+import ssl
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import requests
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -91,9 +92,10 @@ def claim(sessions: SessionFactory, delivery_id: uuid.UUID, lease: float,
     return Claim(delivery_id, row.attempts, row.webhook_id, url, secret, row.body)
 
 
-def send(claimed: Claim, clock: Clock, *, allow_private: bool,
+def send(claimed: Claim, clock: Clock, *, allow_private: bool, deadline: float,
          resolver: Resolver = resolve) -> tuple[Outcome, Exception | None]:
-    """One HTTP attempt; never raises: an unexpected error is returned to be raised later."""
+    """One HTTP attempt of at most `deadline` seconds; never raises: an unexpected error is
+    returned to be raised later."""
     at = clock.now()
     started = clock.monotonic()
     code: int | None = None
@@ -102,13 +104,13 @@ def send(claimed: Claim, clock: Clock, *, allow_private: bool,
     try:
         headers = signing.headers(claimed.secret, str(claimed.delivery_id), claimed.body, at)
         code = outbound.post(claimed.url, claimed.body.encode(), headers,
-                             allow_private=allow_private, resolver=resolver)
+                             allow_private=allow_private, deadline=deadline, resolver=resolver)
         if not 200 <= code < 300:
             error = f"HTTP {code}" + (" (redirects are not followed)" if 300 <= code < 400
                                       else "")
     except Refused as exc:
         error = f"refused: {exc}"
-    except requests.RequestException as exc:
+    except (OSError, http.client.HTTPException) as exc:
         error = describe(exc)
     except Exception as exc:
         error, unexpected = f"unexpected error ({type(exc).__name__})", exc
@@ -116,17 +118,17 @@ def send(claimed: Claim, clock: Clock, *, allow_private: bool,
     return Outcome(at, code, latency, error[:MAX_ERROR] if error else None), unexpected
 
 
-def describe(exc: requests.RequestException) -> str:
-    """A short account of a failed exchange, without urllib3's nesting."""
-    if isinstance(exc, requests.ConnectTimeout):
+def describe(exc: OSError | http.client.HTTPException) -> str:
+    """A short account of a failed exchange."""
+    if isinstance(exc, outbound.DeadlineExceeded):
+        return str(exc)
+    if isinstance(exc, TimeoutError):
         return "timed out connecting"
-    if isinstance(exc, requests.ReadTimeout):
-        return "timed out waiting for the answer"
-    root: BaseException = exc
-    while root.__cause__ is not None or root.__context__ is not None:
-        root = root.__cause__ or root.__context__  # type: ignore[assignment]
-    kind = "TLS error" if isinstance(exc, requests.exceptions.SSLError) else "could not connect"
-    return f"{kind}: {root}"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS error: {exc}"
+    if isinstance(exc, http.client.HTTPException):
+        return f"not an HTTP answer: {exc!r}"
+    return f"could not connect: {exc}"
 
 
 def held(claimed: Claim) -> ColumnElement[bool]:

@@ -39,6 +39,8 @@ class Settings:
     requeue_after_seconds: float = 60.0
     max_body_bytes: int = 32 * 1024 * 1024
     embedded_concurrency: int = 2
+    delivery_concurrency: int = 16  # threads of a deliveries worker (and of the embedded one)
+    delivery_deadline_seconds: float = 15.0  # one webhook attempt, connect to answer, in all
     web_concurrency: int = 2  # gunicorn worker processes (production)
     web_threads: int = 4  # threads per gunicorn worker
     prefer_wait_slots: int = 2  # requests of one process that may wait for their job at once
@@ -112,6 +114,10 @@ class Settings:
                 web_threads=_positive("WEB_THREADS", env.get("WEB_THREADS", "4")),
                 prefer_wait_slots=_positive("PREFER_WAIT_SLOTS",
                                             env.get("PREFER_WAIT_SLOTS", "2")),
+                delivery_concurrency=_positive("DELIVERY_CONCURRENCY",
+                                               env.get("DELIVERY_CONCURRENCY", "16")),
+                delivery_deadline_seconds=_positive_seconds(
+                    "DELIVERY_DEADLINE_SECONDS", env.get("DELIVERY_DEADLINE_SECONDS", "15")),
             )
         except SettingsError:
             raise
@@ -134,6 +140,13 @@ def _positive(name: str, value: str, least: int = 1) -> int:
     if number < least:
         raise SettingsError(f"{name}={value!r} must be an integer of at least {least}")
     return number
+
+
+def _positive_seconds(name: str, value: str) -> float:
+    seconds = float(value)
+    if not 0 < seconds <= 300:  # NaN and infinity too
+        raise SettingsError(f"{name}={value!r} must be more than 0 and at most 300 seconds")
+    return seconds
 
 
 def _normalise_db_url(url: str) -> str:

@@ -73,7 +73,8 @@ class Server:
 
 @dataclass
 class Launcher:
-    """Starts servers on one instance folder and port; kills whatever is left at teardown."""
+    """Starts servers on one instance folder and port, with settings added to their
+    environment; kills whatever is left at teardown."""
 
     root: Path
     port: int = field(default_factory=free_port)

@@ -5,9 +5,10 @@ Each job is caught in its middle, not by timing: the test holds a lock on the ta
 writes, so the job has claimed its row, read the calendar, and waits inside its transaction
 when the kill comes; or the webhook receiver holds the delivery's request unanswered. The kill
 takes either the pool process (its worker replaces it) or the whole worker, main process and
-pool (a crashed machine; another worker is started). The killed attempt's transaction dies with
-its connection; its lease lapses, and the sweep hands the work on; the broker's redelivery of
-the unacknowledged message, if any, finds nothing to claim.
+pool (a crashed machine; another worker is started): the jobs worker, or the webhook
+deliveries worker, whose pool is threads of its main process. The killed attempt's transaction
+dies with its connection; its lease lapses, and the sweep hands the work on; the broker's
+redelivery of the unacknowledged message, if any, finds nothing to claim.
 """
 
 from __future__ import annotations
@@ -119,24 +120,28 @@ def test_a_booking_match_killed_mid_write_with_its_whole_worker_books_once(
           notes=f"{len(booked)} interviews booked once; recovered in {took:.1f} s")
 
 
-def test_a_webhook_delivery_killed_mid_request_is_delivered_once(
-        api: Client, worker: Worker, calendar: Calendar, broker: str, tally: Tally) -> None:
+def test_a_webhook_delivery_killed_mid_request_with_its_whole_worker_is_delivered_once(
+        api: Client, worker: Worker, start_worker: Callable[..., Worker], calendar: Calendar,
+        broker: str, tally: Tally) -> None:
+    deliverer = start_worker(BROKERS[broker], queues="deliveries", pool=())
     hold = threading.Event()
     with receiving(hold=hold) as receiver:
         hook = api.post("/v1/webhooks", {"url": receiver.url, "events": ["job.succeeded"]})
         assert hook.status_code == 201, hook.get_json()
         r = api.add_availability(api.person(), span(next_day(), 2))
         receiver.wait_for(1)  # the attempt's request is in, unanswered
-        kill_pool_process(worker)
+        kill_whole_worker(deliverer)
         hold.set()
         killed_at = time.monotonic()
+        replacement = start_worker(BROKERS[broker], queues="deliveries", pool=())
 
         def delivered() -> list[dict[str, object]] | None:
             listed = api.get(f"/v1/webhooks/{hook.get_json()['id']}/deliveries").get_json()
             found: list[dict[str, object]] = listed["deliveries"]
             return found if found and found[0]["status"] != "pending" else None
 
-        [delivery] = wait_until(delivered, RECOVERY, "the delivery settled", worker.post_mortem)
+        [delivery] = wait_until(delivered, RECOVERY, "the delivery settled",
+                                replacement.post_mortem)
         took = time.monotonic() - killed_at
         requests = receiver.requests
 
@@ -146,6 +151,6 @@ def test_a_webhook_delivery_killed_mid_request_is_delivered_once(
     assert {q.headers["webhook-id"] for q in requests} == {delivery["id"]}, \
         "one event, one webhook-id across its attempts: the receiver applies it once"
     assert len(requests) == 2  # the killed attempt's request, then the one that was answered
-    tally(f"pool process killed mid webhook delivery, {broker}", submitted=1, completed=1,
+    tally(f"deliveries worker killed mid webhook delivery, {broker}", submitted=1, completed=1,
           duplicated=0, notes=f"{len(requests)} requests with one webhook-id, 1 answered; "
           f"recovered in {took:.1f} s")

@@ -1,4 +1,5 @@
-"""The Procfile as a platform runs it: `release` once, then web, worker and flower under honcho.
+"""The Procfile as a platform runs it: `release` once, then web, worker, deliverer and flower
+under honcho.
 
 Real PostgreSQL (a database of this session's own) and Redis on 127.0.0.1. honcho runs in a
 process group of its own and each Procfile entry in another; all of them are killed at teardown.
@@ -7,6 +8,7 @@ process group of its own and each Procfile entry in another; all of them are kil
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -28,6 +30,7 @@ import requests
 from tests import processes
 from tests.conftest import REDIS_URL
 from tests.processes import free_port
+from tests.receiver import receiving
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -97,6 +100,7 @@ def environment(database_url: str, admin_key: str, web_port: int, flower_port: i
         "FLOWER_PORT": str(flower_port),
         "FLOWER_BASIC_AUTH": ":".join(FLOWER_AUTH),
         "WEB_CONCURRENCY": "2",
+        "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",  # callbacks to tests/receiver.py
     }
 
 
@@ -129,7 +133,7 @@ def stack(integration_database_url: str, release: subprocess.CompletedProcess[st
     with log.open("wb") as out:
         honcho = subprocess.Popen(
             [str(HONCHO), "-f", str(PROCFILE), "-e", str(tmp / "empty.env"), "--no-colour",
-             "start", "-p", str(web_port), "web", "worker", "flower"],
+             "start", "-p", str(web_port), "web", "worker", "deliverer", "flower"],
             cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)
     running = Stack(honcho, log, f"http://127.0.0.1:{web_port}",
@@ -154,7 +158,8 @@ def call(stack: Stack, method: str, path: str, body: Any = None,
                             timeout=HTTP_TIMEOUT)
 
 
-def test_a_job_runs_through_web_and_worker(stack: Stack) -> None:
+def test_a_job_runs_through_web_and_worker_and_its_callback_through_the_deliverer(
+        stack: Stack) -> None:
     email = f"ada-{uuid.uuid4().hex[:8]}@example.com"
     r = call(stack, "POST", "/v1/people", {"name": "Ada", "email": email, "role": "interviewer"})
     assert r.status_code == 201, r.text
@@ -163,8 +168,12 @@ def test_a_job_runs_through_web_and_worker(stack: Stack) -> None:
     start = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
     hours = [{"start": (start + timedelta(hours=k)).isoformat(),
               "end": (start + timedelta(hours=k + 1)).isoformat()} for k in range(8)]
-    r = call(stack, "POST", f"/v1/people/{person}/availability", {"ranges": hours})
-    assert r.status_code == 202, r.text
+    with receiving() as receiver:
+        r = call(stack, "POST", f"/v1/people/{person}/availability",
+                 {"ranges": hours, "callback_url": receiver.url})
+        assert r.status_code == 202, r.text
+        [callback] = receiver.wait_for(1, JOB_TIMEOUT)  # only the deliverer sends them
+    assert json.loads(callback.body)["type"] == "job.succeeded"
     location = r.headers["Location"]
 
     deadline = time.monotonic() + JOB_TIMEOUT

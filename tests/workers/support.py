@@ -25,11 +25,12 @@ BASE = datetime(2030, 1, 7, tzinfo=UTC)  # hours well in the future; runners do 
 
 @dataclass(frozen=True)
 class Message:
-    """A task message as a worker would receive it."""
+    """A task message as a worker would receive it, and the queue it was taken from."""
 
     task: str
     job_id: str
     headers: dict[str, Any]
+    queue: str
 
 
 def at(hour: int) -> datetime:
@@ -52,18 +53,21 @@ def make_runtime(database_url: str, clock: Clock | None = None, **overrides: Any
 
 
 def drain(runtime: Runtime) -> list[Message]:
-    """Take every message waiting in the runtime's queue, oldest first, once its publisher has
-    sent (or marked for the sweep) every message committed so far."""
+    """Take every message waiting in the runtime's queues, the jobs' then the deliveries',
+    each oldest first, once its publisher has sent (or marked for the sweep) every message
+    committed so far."""
     assert runtime.publisher.wait_idle(10), "the publisher is still sending"
     messages: list[Message] = []
     with runtime.celery.connection_for_read() as conn:
-        queue = conn.SimpleQueue(str(runtime.celery.conf.task_default_queue), no_ack=True)
-        try:
-            while queue.qsize():
-                msg = queue.get(block=False)
-                messages.append(Message(msg.headers["task"], msg.payload[0][0], dict(msg.headers)))
-        finally:
-            queue.close()
+        for name in routes.queues_for(runtime.celery, "all"):
+            queue = conn.SimpleQueue(name, no_ack=True)
+            try:
+                while queue.qsize():
+                    msg = queue.get(block=False)
+                    messages.append(Message(msg.headers["task"], msg.payload[0][0],
+                                            dict(msg.headers), name))
+            finally:
+                queue.close()
     return messages
 
 

@@ -1,4 +1,5 @@
-"""Outbound webhook HTTP: connect to the checked address only, keep the host name, no redirects.
+"""Outbound webhook HTTP: connect to the checked address only, keep the host name, no redirects,
+and one deadline for the whole attempt, however slowly the receiver's bytes come.
 
 The receivers are real servers on 127.0.0.1; the host names (`hooks.test`) exist in no DNS,
 so a stand-in resolver maps them to 127.0.0.1: a request that arrives at all arrived through
@@ -10,14 +11,15 @@ from __future__ import annotations
 import ipaddress
 import ssl
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
-import requests
 
-from tests.receiver import receiving
+from tests.network import Proxy
+from tests.receiver import dribbling, receiving
 from workers.addresses import IPAddress, Refused
-from workers.outbound import post
+from workers.outbound import DeadlineExceeded, post
 
 LOOPBACK = ipaddress.ip_address("127.0.0.1")
 
@@ -60,8 +62,18 @@ def test_a_host_rebound_to_a_private_address_after_registration_is_refused_at_se
 
 
 def test_a_slow_receiver_times_out() -> None:
-    with receiving(delay=2.0) as receiver, pytest.raises(requests.ReadTimeout):
-        post(receiver.url, b"{}", {}, allow_private=True, timeout=(1.0, 0.3))
+    with receiving(delay=2.0) as receiver, pytest.raises(DeadlineExceeded,
+                                                          match="no answer within 0.3 s"):
+        post(receiver.url, b"{}", {}, allow_private=True, deadline=0.3)
+
+
+def test_a_receiver_that_dribbles_its_answer_is_cut_off_at_the_deadline() -> None:
+    with dribbling(interval=0.2) as receiver:
+        began = time.monotonic()
+        with pytest.raises(DeadlineExceeded, match="no answer within 1 s"):
+            post(receiver.url, b"{}", {}, allow_private=True, deadline=1.0)
+        took = time.monotonic() - began
+    assert took < 2.0, f"the attempt lasted {took:.1f} s"
 
 
 @pytest.fixture(scope="module")
@@ -86,10 +98,30 @@ def test_tls_sends_the_host_name_as_sni_and_checks_the_certificate_against_it(
     context.sni_callback = lambda _sock, name, _ctx: names.append(name)
     with receiving(tls=context) as receiver:
         status = post(f"https://hooks.test:{receiver.port}/", b"{}", {}, allow_private=True,
-                      resolver=to_loopback, verify=str(cert))
-        with pytest.raises(requests.exceptions.SSLError):
+                      resolver=to_loopback, cafile=str(cert))
+        with pytest.raises(ssl.SSLCertVerificationError, match="Hostname mismatch"):
             post(f"https://other.test:{receiver.port}/", b"{}", {}, allow_private=True,
-                 resolver=to_loopback, verify=str(cert))
+                 resolver=to_loopback, cafile=str(cert))
     assert status == 204
     assert names[0] == "hooks.test"
     assert [r.headers["Host"] for r in receiver.requests] == [f"hooks.test:{receiver.port}"]
+
+
+def test_a_tls_handshake_dribbled_a_byte_at_a_time_is_cut_off_at_the_deadline(
+    certificate: tuple[Path, Path],
+) -> None:
+    cert, key = certificate
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with receiving(tls=context) as receiver:
+        proxy = Proxy(receiver.port, dribble=0.05)  # a certificate of ~1 KB: a minute to come
+        try:
+            began = time.monotonic()
+            with pytest.raises(DeadlineExceeded, match="no answer within 1 s"):
+                post(f"https://hooks.test:{proxy.port}/", b"{}", {}, allow_private=True,
+                     resolver=to_loopback, cafile=str(cert), deadline=1.0)
+            took = time.monotonic() - began
+        finally:
+            proxy.close()
+    assert took < 2.0, f"the attempt lasted {took:.1f} s"
+    assert receiver.requests == [], "the handshake never finished"

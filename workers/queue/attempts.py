@@ -62,7 +62,7 @@ def deliver(runtime: Runtime, delivery_id: uuid.UUID,
                               lease, str(delivery_id)):
         outcome, unexpected = deliveries.send(
             claimed, clock, allow_private=runtime.settings.webhook_allow_private_networks,
-            resolver=runtime.resolver)
+            deadline=runtime.settings.delivery_deadline_seconds, resolver=runtime.resolver)
     with runtime.sessions.begin() as session:
         status = deliveries.settle(session, claimed, outcome, rng or random.Random())
     if unexpected is not None:

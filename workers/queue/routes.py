@@ -1,4 +1,9 @@
-"""Where each kind of work goes: the outbox's kinds mapped to Celery tasks, and publishing.
+"""Where each kind of work goes: the outbox's kinds mapped to Celery tasks and queues, and
+publishing.
+
+Webhook deliveries have a queue of their own, named after the jobs' queue (the app's
+`task_default_queue`) with `.deliveries` added, and workers of their own, so that a job never
+waits behind a delivery to a slow receiver (`interview-calendar worker --queues`).
 
 A request never waits on the broker: committed messages go to the process's publisher thread
 (workers/queue/publisher.py). What cannot be sent has its row's `published_at` cleared, and the
@@ -30,11 +35,32 @@ TASKS = {
 }
 
 
+def jobs_queue(celery: Celery) -> str:
+    """The jobs' queue: the app's default, which the command line or a test may rename."""
+    return str(celery.conf.task_default_queue)
+
+
+def deliveries_queue(celery: Celery) -> str:
+    """The deliveries' queue, named after the jobs' so that a renamed pair stays apart."""
+    return f"{jobs_queue(celery)}.deliveries"
+
+
+def queue_of(celery: Celery, kind: str) -> str:
+    """The queue a kind of work is published to."""
+    return deliveries_queue(celery) if kind == DELIVERY else jobs_queue(celery)
+
+
+def queues_for(celery: Celery, role: str) -> list[str]:
+    """The queues a worker consumes: those of `jobs`, of `deliveries`, or `all`."""
+    jobs, deliveries = jobs_queue(celery), deliveries_queue(celery)
+    return {"jobs": [jobs], "deliveries": [deliveries], "all": [jobs, deliveries]}[role]
+
+
 def publish(celery: Celery, kind: str, ident: uuid.UUID) -> bool:
     """Send one message; False (logged) when the broker cannot take it now."""
     task = TASKS[kind]
     try:
-        celery.send_task(task, args=[str(ident)])
+        celery.send_task(task, args=[str(ident)], queue=queue_of(celery, kind))
     except (KombuError, OSError, TimeoutError):
         log.warning("broker unavailable; the sweep will publish %s(%s)", task, ident,
                     exc_info=True, extra=_context(kind, ident))

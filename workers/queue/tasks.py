@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from celery import Task
+from celery import Celery, Task
 from celery.utils.time import get_exponential_backoff_interval
 
 from workers import logs
@@ -35,11 +35,11 @@ def backoff(retries: int) -> int:
     return wait
 
 
-def register(runtime: Runtime) -> None:
-    """One task per kind of work on the runtime's own Celery app (never shared with another
-    app), each closed over the runtime."""
+def register(runtime: Runtime, celery: Celery | None = None) -> None:
+    """One task per kind of work on the runtime's own Celery app, or on `celery` (never shared
+    with another app), each closed over the runtime."""
     for kind, name in routes.TASKS.items():
-        runtime.celery.task(name=name, bind=True, shared=False, lazy=False,
+        (celery or runtime.celery).task(name=name, bind=True, shared=False, lazy=False,
                             max_retries=MAX_RETRIES)(_task(runtime, kind))
 
 

@@ -1,4 +1,9 @@
-"""The production worker process: a Celery worker, its sweep, and a fresh runtime per fork."""
+"""The production worker process: a Celery worker, its sweep, and a fresh runtime per fork.
+
+A worker consumes the jobs' queue, the webhook deliveries' queue, or both (`role`). A
+deliveries worker waits on receivers, not on the CPU: it runs a pool of DELIVERY_CONCURRENCY
+threads, unless the command line chooses another pool.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import logging
 from typing import Any
 
 from celery.signals import (
+    celeryd_after_setup,
     worker_process_init,
     worker_process_shutdown,
     worker_ready,
@@ -14,6 +20,7 @@ from celery.signals import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import configure_mappers
 
+from workers.queue import routes
 from workers.queue.factory import create_runtime
 from workers.queue.sweep import Sweeper
 from workers.settings import Settings
@@ -21,8 +28,8 @@ from workers.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def run(settings: Settings, loglevel: str, celery_args: list[str]) -> None:
-    """Run `celery worker` with `celery_args` until it stops."""
+def run(settings: Settings, loglevel: str, celery_args: list[str], role: str = "all") -> None:
+    """Run `celery worker` with `celery_args`, consuming the queues of `role`, until it stops."""
     runtime = create_runtime(settings)
     # The prefork pool forks beside the sweeper thread, whenever a pool process has to be
     # replaced. SQLAlchemy's one-time set-up (mapper configuration; dialect initialisation on
@@ -35,6 +42,10 @@ def run(settings: Settings, loglevel: str, celery_args: list[str]) -> None:
         log.warning("database unavailable at start", exc_info=True)
     sweeper = Sweeper(runtime)
 
+    def consume(**_: Any) -> None:
+        # Once Celery has applied the command line, which may name the jobs' queue.
+        runtime.celery.amqp.queues.select(routes.queues_for(runtime.celery, role))
+
     def forked(**_: Any) -> None:
         runtime.after_fork()
 
@@ -44,15 +55,18 @@ def run(settings: Settings, loglevel: str, celery_args: list[str]) -> None:
 
     def ready(**_: Any) -> None:
         # Once Celery has applied the command line (`task_default_queue=…` and the like), so
-        # that the sweep publishes to the queues this worker consumes.
+        # that the sweep publishes to the queues named there.
         sweeper.start()
 
     def shutdown(**_: Any) -> None:
         sweeper.stop()
         runtime.close()
 
+    celeryd_after_setup.connect(consume, weak=False)
     worker_process_init.connect(forked, weak=False)
     worker_process_shutdown.connect(child_leaving, weak=False)
     worker_ready.connect(ready, weak=False)
     worker_shutdown.connect(shutdown, weak=False)
-    runtime.celery.worker_main(["worker", "--loglevel", loglevel, *celery_args])
+    pool = (["--pool", "threads", "--concurrency", str(settings.delivery_concurrency)]
+            if role == "deliveries" else [])
+    runtime.celery.worker_main(["worker", "--loglevel", loglevel, *pool, *celery_args])
