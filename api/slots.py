@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response
 
 from api import schemas
 from api.auth import caller
 from api.db import db
 from api.endpoint import endpoint, validation_context
-from api.pagination import decode_instant, encode_instant
+from api.pagination import answer, bounded, decode_instant, encode_instant
 from scheduling.hours import HOUR
 from scheduling.slots import Slot
 from workers import slots
@@ -26,6 +26,14 @@ def render(slot: Slot) -> dict[str, Any]:
             "panels": [{"candidate": c, "interviewers": list(i)} for c, i in slot.panels]}
 
 
+def render_times(slot: Slot) -> dict[str, Any]:
+    """`view=times`: the hour only, for a page where people pick a time."""
+    return {"start": z(slot.start), "end": z(slot.end)}
+
+
+VIEWS = {"full": render, "times": render_times}
+
+
 @bp.get("/slots")
 @endpoint("When interviews can take place (hours where the named people are free)",
           tag="slots", query=schemas.SlotsQuery, multi=("interviewer",),
@@ -37,7 +45,6 @@ def list_slots(query: schemas.SlotsQuery) -> Response:
         start = max(start, decode_instant(query.cursor) + HOUR)
     found = slots.search(db(), caller(), query.candidate, query.interviewer, start, end,
                          query.limit + 1)
-    more = len(found) > query.limit
-    found = found[:query.limit]
-    return jsonify({"slots": [render(s) for s in found],
-                    "next": encode_instant(found[-1].start) if more else None})
+    view = VIEWS[query.view]
+    items, last = bounded(((slot.start, view(slot)) for slot in found), query.limit)
+    return answer("slots", items, None if last is None else encode_instant(last))
