@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from limits import parse_many
 
 DEFAULT_INSTANCE = Path("instance")
+# An Idempotency-Key replays its answer for 48 hours (workers/queue/sweep.py): a job is kept at
+# least that long after it finished, so a replayed answer never names a job already pruned.
+MIN_RETENTION_DAYS = 2
 
 
 class SettingsError(ValueError):
@@ -46,6 +49,7 @@ class Settings:
     rate_limit_storage_url: str | None = None
     match_max_cells: int = 2_000_000
     bench_endpoints: bool = False  # /bench/hello and /bench/select, the benchmark's baselines
+    job_retention_days: int = 30  # finished jobs and deliveries are deleted this long after
 
     @property
     def embedded(self) -> bool:
@@ -95,6 +99,7 @@ class Settings:
                 bench_endpoints=_flag(env.get("BENCH_ENDPOINTS")),
                 web_concurrency=_positive("WEB_CONCURRENCY", env.get("WEB_CONCURRENCY", "2")),
                 web_threads=_positive("WEB_THREADS", env.get("WEB_THREADS", "4")),
+                job_retention_days=_retention(env.get("JOB_RETENTION_DAYS", "30")),
             )
         except SettingsError:
             raise
@@ -117,6 +122,14 @@ def _positive(name: str, value: str) -> int:
     if number < 1:
         raise SettingsError(f"{name}={value!r} must be a positive integer")
     return number
+
+
+def _retention(value: str) -> int:
+    days = int(value)
+    if days < MIN_RETENTION_DAYS:
+        raise SettingsError(f"JOB_RETENTION_DAYS={value!r} must be at least "
+                            f"{MIN_RETENTION_DAYS} (days an Idempotency-Key replays its answer)")
+    return days
 
 
 def _normalise_db_url(url: str) -> str:
