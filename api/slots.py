@@ -26,14 +26,6 @@ def render(slot: Slot) -> dict[str, Any]:
             "panels": [{"candidate": c, "interviewers": list(i)} for c, i in slot.panels]}
 
 
-def render_times(slot: Slot) -> dict[str, Any]:
-    """`view=times`: the hour only, for a page where people pick a time."""
-    return {"start": z(slot.start), "end": z(slot.end)}
-
-
-VIEWS = {"full": render, "times": render_times}
-
-
 @bp.get("/slots")
 @endpoint("When interviews can take place (hours where the named people are free)",
           tag="slots", query=schemas.SlotsQuery, multi=("interviewer",),
@@ -45,6 +37,9 @@ def list_slots(query: schemas.SlotsQuery) -> Response:
         start = max(start, decode_instant(query.cursor) + HOUR)
     found = slots.search(db(), caller(), query.candidate, query.interviewer, start, end,
                          query.limit + 1)
-    view = VIEWS[query.view]
-    items, last = bounded(((slot.start, view(slot)) for slot in found), query.limit)
+    if query.view == "times":  # the hours only: who is free then is not even read
+        keyed = ((hour, {"start": z(hour), "end": z(hour + HOUR)}) for hour in found.hours())
+    else:
+        keyed = ((slot.start, render(slot)) for slot in found.slots())
+    items, last = bounded(keyed, query.limit)
     return answer("slots", items, None if last is None else encode_instant(last))
