@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, select
 
@@ -13,7 +13,7 @@ from api.answers import created
 from api.auth import caller, roles
 from api.db import db, runtime
 from api.endpoint import endpoint
-from api.pagination import page
+from api.pagination import answer, each, page
 from api.writes import write
 from models import ApiKey
 from workers import api_keys, people
@@ -55,9 +55,8 @@ def render(row: ApiKey) -> dict[str, Any]:
 
 
 def _listing(stmt: Select[ApiKey], query: schemas.Page) -> Response:
-    items, nxt = page(db(), stmt, order=ApiKey.created_at, ident=ApiKey.id, limit=query.limit,
-                      cursor=query.cursor, render=render)
-    return jsonify({"api_keys": items, "next": nxt})
+    return answer("api_keys", *page(db(), stmt, order=ApiKey.created_at, ident=ApiKey.id,
+                                    limit=query.limit, cursor=query.cursor, render=each(render)))
 
 
 @bp.get("/api-keys")

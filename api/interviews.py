@@ -9,7 +9,7 @@ from api.answers import created
 from api.auth import caller, roles
 from api.db import db, runtime
 from api.endpoint import endpoint, validation_context
-from api.pagination import page
+from api.pagination import answer, page
 from api.writes import write
 from models import Interview
 from workers import ical, interviews, people, resources
@@ -36,9 +36,9 @@ def create_interview(body: schemas.InterviewIn) -> Response:
 def list_interviews(query: schemas.InterviewsQuery) -> Response:
     person = people.visible(db(), query.person, caller()).id if query.person else None
     stmt = interviews.listing(caller(), person, query.from_, query.to)
-    found, nxt = page(db(), stmt, order=Interview.start, ident=Interview.id,
-                      limit=query.limit, cursor=query.cursor, render=lambda i: i)
-    return jsonify({"interviews": resources.interviews(db(), found), "next": nxt})
+    return answer("interviews", *page(db(), stmt, order=Interview.start, ident=Interview.id,
+                                      limit=query.limit, cursor=query.cursor,
+                                      render=lambda rows: resources.interviews(db(), rows)))
 
 
 @bp.get("/interviews/<interview_id>")

@@ -13,11 +13,14 @@ from flask.json.provider import DefaultJSONProvider
 OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
+def encode(obj: Any) -> bytes:
+    """`obj` as the answers write it."""
+    return orjson.dumps(obj, default=DefaultJSONProvider.default, option=OPTIONS)
+
+
 class OrjsonProvider(DefaultJSONProvider):
     def dumps(self, obj: Any, **kwargs: Any) -> str:
-        return orjson.dumps(obj, default=self.default, option=OPTIONS).decode()
+        return encode(obj).decode()
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
-        body = orjson.dumps(self._prepare_response_obj(args, kwargs), default=self.default,
-                            option=OPTIONS)
-        return Response(body, mimetype=self.mimetype)
+        return Response(encode(self._prepare_response_obj(args, kwargs)), mimetype=self.mimetype)

@@ -2,13 +2,15 @@
 that the database records.
 
 Request metrics live in the process (in a folder shared by the gunicorn workers in production,
-see api/server.py). Jobs run in worker processes on other machines, so their metrics are not
-counted anywhere in memory: they are aggregated from the jobs table at each scrape.
+see api/server.py). Jobs run in worker processes on other machines, so their metrics are
+counted in the database, in the transaction that finishes each job or records each attempt
+(workers/counters.py), and read from there at each scrape.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -32,12 +34,12 @@ from prometheus_client.metrics_core import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.utils import floatToGoString
-from sqlalchemy import Connection, Engine, case, column, extract, func, inspect, select, table, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.sql.elements import ColumnElement
 
 from api.db import runtime
-from models import Job, read_only
+from models import read_only
+from workers import counters
 
 log = logging.getLogger(__name__)
 bp = Blueprint("metrics", __name__)
@@ -47,7 +49,6 @@ MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 UNMATCHED = "unmatched"  # the route of a request that no URL rule matched (404, 405)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 REQUEST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
-JOB_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 QUERY_TIMEOUT_SECONDS = 2
 
 # No `_created` series: multiprocess mode has none, and both modes expose the same names.
@@ -97,8 +98,9 @@ def metrics() -> Response:
 
 
 class DatabaseCollector:
-    """Job and webhook-attempt metrics, read from the database at scrape time in one short
-    read-only transaction: a few aggregate queries whose time is bounded."""
+    """Job and webhook-attempt metrics, read at scrape time in one short read-only statement:
+    the totals that finishing jobs and attempts keep (workers/counters.py), and the jobs queued
+    or running now, so its cost does not grow with the jobs that ever ran."""
 
     def __init__(self, engine: Engine, timeout: float = QUERY_TIMEOUT_SECONDS) -> None:
         self.engine = engine
@@ -109,9 +111,7 @@ class DatabaseCollector:
                                "1 if the job and webhook metrics could be read in this scrape.")
         try:
             with read_only(self.engine).connect() as conn, _time_limit(conn, self.timeout):
-                families = _job_families(conn.execute(_job_query(conn.dialect.name)).all())
-                if inspect(conn).has_table("webhook_attempts"):
-                    families.append(_webhook_family(conn))
+                found = counters.totals(conn)
         except SQLAlchemyError:
             log.warning("job metrics not collected: the database could not be read",
                         exc_info=True)
@@ -120,7 +120,7 @@ class DatabaseCollector:
             return
         up.add_metric([], 1)
         yield up
-        yield from families
+        yield from _families(found)
 
 
 @contextmanager
@@ -140,29 +140,19 @@ def _time_limit(conn: Connection, seconds: float) -> Iterator[None]:
         raw.set_progress_handler(None, 0)
 
 
-def _seconds(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
-    if dialect == "sqlite":  # datetimes are text there; julianday counts days as a float
-        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-    return extract("epoch", later - earlier)
+def _families(found: list[counters.Total]) -> list[Metric]:
+    totals: dict[tuple[str, str, str], float] = defaultdict(float)
+    for metric, kind, label, value in found:
+        totals[metric, kind, label] += value
+    kinds = sorted({kind for metric, kind, _ in totals if metric != counters.WEBHOOK_ATTEMPTS})
+    return [*_job_families(totals, kinds), *(_histogram(totals, kinds, name) for name in (
+        ("queue", counters.QUEUE, "From submission to the start of the job's last attempt, "
+                                  "by kind (counted when the job finishes)."),
+        ("run", counters.RUN, "From the start of the job's last attempt to its end, by kind.")
+    )), _webhook_family(totals)]
 
 
-def _job_query(dialect: str) -> Any:
-    """Per kind and status: the count, and sum, count and cumulative buckets of the queue
-    latency (started - submitted) and run time (finished - started) where they are known."""
-    durations = select(
-        Job.kind, Job.status,
-        _seconds(Job.started_at, Job.submitted_at, dialect).label("queue"),
-        _seconds(Job.finished_at, Job.started_at, dialect).label("run"),
-    ).subquery()
-    columns: list[Any] = [durations.c.kind, durations.c.status, func.count().label("n")]
-    for name in ("queue", "run"):
-        seconds = durations.c[name]
-        columns += [func.count(seconds), func.coalesce(func.sum(seconds), 0)]
-        columns += [func.sum(case((seconds <= le, 1), else_=0)) for le in JOB_BUCKETS]
-    return select(*columns).group_by(durations.c.kind, durations.c.status)
-
-
-def _job_families(rows: Any) -> list[Metric]:
+def _job_families(totals: dict[tuple[str, str, str], float], kinds: list[str]) -> list[Metric]:
     submitted = CounterMetricFamily("interview_calendar_jobs_submitted",
                                     "Jobs accepted, by kind.", labels=["kind"])
     succeeded = CounterMetricFamily("interview_calendar_jobs_succeeded",
@@ -172,35 +162,29 @@ def _job_families(rows: Any) -> list[Metric]:
     unfinished = GaugeMetricFamily("interview_calendar_jobs_unfinished",
                                    "Jobs queued or running now, by kind and status.",
                                    labels=["kind", "status"])
-    histograms = {
-        "queue": HistogramMetricFamily(
-            "interview_calendar_job_queue_seconds",
-            "From submission to the start of the job's last attempt, by kind.", labels=["kind"]),
-        "run": HistogramMetricFamily(
-            "interview_calendar_job_run_seconds",
-            "From the start of the job's last attempt to its end, by kind.", labels=["kind"]),
-    }
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0] * (2 + len(JOB_BUCKETS)))
-    width = 2 + len(JOB_BUCKETS)
-    for row in rows:
-        kind, status, n, *rest = row
-        counts[kind][status] += n
-        for i, name in enumerate(histograms):
-            totals = sums[kind, name]
-            for j, value in enumerate(rest[i * width:(i + 1) * width]):
-                totals[j] += float(value or 0)
-    for kind, by_status in sorted(counts.items()):
-        submitted.add_metric([kind], sum(by_status.values()))
-        succeeded.add_metric([kind], by_status["succeeded"])
-        failed.add_metric([kind], by_status["failed"])
-        for status in ("queued", "running"):
-            unfinished.add_metric([kind, status], by_status[status])
-        for name, family in histograms.items():
-            count, total, *cumulative = sums[kind, name]
-            buckets = [(_bound(le), c) for le, c in zip(JOB_BUCKETS, cumulative, strict=True)]
-            family.add_metric([kind], buckets + [("+Inf", count)], total)
-    return [submitted, succeeded, failed, unfinished, *histograms.values()]
+    for kind in kinds:
+        done = {s: totals[counters.FINISHED, kind, s] for s in ("succeeded", "failed")}
+        now = {s: totals[counters.UNFINISHED_NOW, kind, s] for s in ("queued", "running")}
+        submitted.add_metric([kind], sum(done.values()) + sum(now.values()))
+        succeeded.add_metric([kind], done["succeeded"])
+        failed.add_metric([kind], done["failed"])
+        for status, n in now.items():
+            unfinished.add_metric([kind, status], n)
+    return [submitted, succeeded, failed, unfinished]
+
+
+def _histogram(totals: dict[tuple[str, str, str], float], kinds: list[str],
+               name: tuple[str, str, str]) -> Metric:
+    short, metric, documentation = name
+    family = HistogramMetricFamily(f"interview_calendar_job_{short}_seconds", documentation,
+                                   labels=["kind"])
+    for kind in kinds:
+        count, buckets = 0.0, []
+        for le in (*counters.JOB_BUCKETS, math.inf):
+            count += totals[metric, kind, counters.bucket(le)]
+            buckets.append((_bound(le), count))
+        family.add_metric([kind], buckets, totals[f"{metric}_sum", kind, ""])
+    return family
 
 
 def _bound(le: float) -> str:
@@ -209,15 +193,10 @@ def _bound(le: float) -> str:
     return text
 
 
-def _webhook_family(conn: Connection) -> Metric:
+def _webhook_family(totals: dict[tuple[str, str, str], float]) -> Metric:
     """Attempts whose answer was a 2xx succeeded; any other status, or none, failed."""
-    attempts = table("webhook_attempts", column("status_code"))
-    total, ok = conn.execute(select(
-        func.count(),
-        func.coalesce(func.sum(case((attempts.c.status_code.between(200, 299), 1), else_=0)), 0),
-    ).select_from(attempts)).one()
     family = CounterMetricFamily("interview_calendar_webhook_attempts",
                                  "Webhook delivery attempts, by outcome.", labels=["outcome"])
-    family.add_metric(["succeeded"], ok)
-    family.add_metric(["failed"], total - ok)
+    for outcome in ("succeeded", "failed"):
+        family.add_metric([outcome], totals[counters.WEBHOOK_ATTEMPTS, "", outcome])
     return family

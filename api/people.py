@@ -11,7 +11,7 @@ from api.answers import created
 from api.auth import caller, roles
 from api.db import db, runtime
 from api.endpoint import endpoint
-from api.pagination import page
+from api.pagination import answer, each, page
 from api.writes import write
 from models import Person
 from workers import people
@@ -37,9 +37,9 @@ def create_person(body: schemas.PersonIn) -> Response:
 @bp.get("/people")
 @endpoint("List people", tag="people", query=schemas.PeopleQuery, responses={200: schemas.People})
 def list_people(query: schemas.PeopleQuery) -> Response:
-    items, nxt = page(db(), people.listing(query.role, caller()), order=Person.created_at,
-                      ident=Person.id, limit=query.limit, cursor=query.cursor, render=render)
-    return jsonify({"people": items, "next": nxt})
+    return answer("people", *page(db(), people.listing(query.role, caller()),
+                                  order=Person.created_at, ident=Person.id, limit=query.limit,
+                                  cursor=query.cursor, render=each(render)))
 
 
 @bp.get("/people/<person_id>")

@@ -195,6 +195,8 @@ def window_error(message: str) -> ValidationError:
 class SlotsQuery(WindowQuery, Page):
     candidate: Id | None = None
     interviewer: list[Id] = Field(default_factory=list, max_length=MAX_PANEL)
+    view: Literal["full", "times"] = Field(
+        default="full", description="`times`: each slot as `{start, end}` only")
 
 
 class InterviewsQuery(WindowQuery, Page):
@@ -354,8 +356,15 @@ class Slot(Output):
     panels: list[Panel]
 
 
+class SlotTimes(Output):
+    """A slot with `view=times`."""
+
+    start: Instant
+    end: Instant
+
+
 class Slots(Output):
-    slots: list[Slot]
+    slots: list[Slot] | list[SlotTimes]
     next: str | None
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response
 
 from api import schemas
 from api.auth import caller
 from api.db import db
 from api.endpoint import endpoint, validation_context
-from api.pagination import decode_instant, encode_instant
+from api.pagination import answer, bounded, decode_instant, encode_instant
 from scheduling.hours import HOUR
 from scheduling.slots import Slot
 from workers import slots
@@ -37,7 +37,9 @@ def list_slots(query: schemas.SlotsQuery) -> Response:
         start = max(start, decode_instant(query.cursor) + HOUR)
     found = slots.search(db(), caller(), query.candidate, query.interviewer, start, end,
                          query.limit + 1)
-    more = len(found) > query.limit
-    found = found[:query.limit]
-    return jsonify({"slots": [render(s) for s in found],
-                    "next": encode_instant(found[-1].start) if more else None})
+    if query.view == "times":  # the hours only: who is free then is not even read
+        keyed = ((hour, {"start": z(hour), "end": z(hour + HOUR)}) for hour in found.hours())
+    else:
+        keyed = ((slot.start, render(slot)) for slot in found.slots())
+    items, last = bounded(keyed, query.limit)
+    return answer("slots", items, None if last is None else encode_instant(last))

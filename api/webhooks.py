@@ -12,7 +12,7 @@ from api.answers import created
 from api.auth import roles
 from api.db import db, runtime
 from api.endpoint import endpoint
-from api.pagination import page
+from api.pagination import answer, each, page
 from api.writes import write
 from models import Webhook, WebhookDelivery
 from workers import webhooks
@@ -48,9 +48,9 @@ def create_webhook(body: schemas.WebhookIn) -> Response:
 @endpoint("List webhook subscriptions", tag="webhooks", query=schemas.Page,
           responses={200: schemas.Webhooks})
 def list_webhooks(query: schemas.Page) -> Response:
-    items, nxt = page(db(), select(Webhook), order=Webhook.created_at, ident=Webhook.id,
-                      limit=query.limit, cursor=query.cursor, render=render)
-    return jsonify({"webhooks": items, "next": nxt})
+    return answer("webhooks", *page(db(), select(Webhook), order=Webhook.created_at,
+                                    ident=Webhook.id, limit=query.limit, cursor=query.cursor,
+                                    render=each(render)))
 
 
 @bp.get("/webhooks/<webhook_id>")
@@ -78,9 +78,10 @@ def list_deliveries(webhook_id: str, query: schemas.DeliveriesQuery) -> Response
     stmt = select(WebhookDelivery).where(WebhookDelivery.webhook_id == _webhook(webhook_id).id)
     if query.status:
         stmt = stmt.where(WebhookDelivery.status == query.status)
-    rows, nxt = page(db(), stmt, order=WebhookDelivery.created_at, ident=WebhookDelivery.id,
-                     limit=query.limit, cursor=query.cursor, render=lambda d: d)
-    return jsonify({"deliveries": webhooks.with_attempts(db(), rows), "next": nxt})
+    return answer("deliveries", *page(
+        db(), stmt, order=WebhookDelivery.created_at, ident=WebhookDelivery.id,
+        limit=query.limit, cursor=query.cursor,
+        render=lambda rows: webhooks.with_attempts(db(), rows)))
 
 
 @bp.get("/webhooks/<webhook_id>/deliveries/<delivery_id>")

@@ -2,6 +2,7 @@
 
 from models.base import Base, utcnow
 from models.calendar import AvailabilityHour, Interview, InterviewParticipant
+from models.counters import Counter
 from models.db import SessionFactory, make_engine, make_session_factory, read_only
 from models.idempotency import IdempotencyKey
 from models.jobs import Job
@@ -12,6 +13,7 @@ __all__ = [
     "ApiKey",
     "AvailabilityHour",
     "Base",
+    "Counter",
     "IdempotencyKey",
     "Interview",
     "InterviewParticipant",

@@ -42,7 +42,8 @@ class Interview(Base):
     )
     start: Mapped[datetime] = mapped_column(index=True)
     end: Mapped[datetime]
-    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    job_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"), index=True)  # set to null as jobs are pruned
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -59,6 +59,7 @@ Index("ix_webhook_deliveries_webhook_id_created_at", WebhookDelivery.webhook_id,
 Index("ix_webhook_deliveries_job_id", WebhookDelivery.job_id)
 Index("ix_webhook_deliveries_status_next_attempt_at", WebhookDelivery.status,
       WebhookDelivery.next_attempt_at)
+Index("ix_webhook_deliveries_created_at", WebhookDelivery.created_at)  # retention, oldest first
 
 
 class WebhookAttempt(Base):

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import Job, SessionFactory, Webhook, WebhookAttempt, WebhookDelivery
-from workers import outbound, outbox, signing
+from workers import counters, outbound, outbox, signing
 from workers.addresses import Refused, Resolver, resolve
 from workers.clock import Clock
 
@@ -150,12 +150,15 @@ def settle(session: Session, claimed: Claim, outcome: Outcome,
     still_held = session.execute(
         update(WebhookDelivery).where(held(claimed)).values(**values)
     ).rowcount == 1  # type: ignore[attr-defined]
-    if still_held or session.get(WebhookDelivery, claimed.delivery_id) is not None:
+    recorded = still_held or session.get(WebhookDelivery, claimed.delivery_id) is not None
+    if recorded:
         session.add(WebhookAttempt(delivery_id=claimed.delivery_id, at=outcome.at,
                                    status_code=outcome.status_code,
                                    latency_ms=outcome.latency_ms, error=outcome.error))
     if still_held and outcome.status_code == 410 and claimed.webhook_id is not None:
         disable(session, claimed.webhook_id, "the endpoint answered 410 Gone", outcome.at)
+    if recorded:  # last: see workers/counters.py
+        counters.webhook_attempt(session, outcome.succeeded)
     return str(values["status"])
 
 

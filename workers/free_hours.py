@@ -30,7 +30,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.types import NullType, Uuid
 
 from models import AvailabilityHour, InterviewParticipant, Person
@@ -163,6 +163,21 @@ def free_by_hour(session: Session, role: str,
                                                                       hour.person_id)):
         out[start].append(str(person))
     return out
+
+
+def someone_free(session: Session, anchor: uuid.UUID, role: str,
+                 hours: Sequence[datetime]) -> list[datetime]:
+    """Those of `hours` at which someone of `role` is free, in order (`anchor`, of the other
+    role, is free at each of them). Each hour's probe stops at the first free person: an hour
+    with thousands free costs no more than an hour with one."""
+    if not hours:
+        return []
+    hour, other = aliased(AvailabilityHour), aliased(AvailabilityHour)
+    someone = exists().where(other.role == role, other.start == hour.start, ~exists().where(
+        InterviewParticipant.person_id == other.person_id,
+        InterviewParticipant.start == other.start))
+    return list(session.scalars(select(hour.start).where(
+        hour.person_id == anchor, hour.start.in_(hours), someone).order_by(hour.start)))
 
 
 def who_is_not_free(session: Session, people: Sequence[uuid.UUID], hour: datetime) -> list[str]:

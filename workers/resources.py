@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, overload
 
@@ -28,7 +29,7 @@ def job(row: Job) -> dict[str, Any]:
             "finished_at": z(row.finished_at), "result": row.result, "error": row.error}
 
 
-def panels(session: Session, interviews: list[Interview]) -> dict[uuid.UUID, list[str]]:
+def panels(session: Session, interviews: Sequence[Interview]) -> dict[uuid.UUID, list[str]]:
     """Each interview's interviewers (its participants other than the candidate), sorted."""
     out: dict[uuid.UUID, list[str]] = {i.id: [] for i in interviews}
     by_id = {i.id: i for i in interviews}
@@ -46,6 +47,6 @@ def interview(row: Interview, interviewers: list[str]) -> dict[str, Any]:
             "interviewers": sorted(interviewers), "start": z(row.start), "end": z(row.end)}
 
 
-def interviews(session: Session, rows: list[Interview]) -> list[dict[str, Any]]:
+def interviews(session: Session, rows: Sequence[Interview]) -> list[dict[str, Any]]:
     found = panels(session, rows)
     return [interview(row, found[row.id]) for row in rows]

@@ -12,6 +12,9 @@ from limits import parse_many
 
 DEFAULT_INSTANCE = Path("instance")
 MIN_ADMIN_KEY = 32  # characters: `openssl rand -hex 32` gives 64
+# An Idempotency-Key replays its answer for 48 hours (workers/queue/sweep.py): a job is kept at
+# least that long after it finished, so a replayed answer never names a job already pruned.
+MIN_RETENTION_DAYS = 2
 
 
 class SettingsError(ValueError):
@@ -53,6 +56,7 @@ class Settings:
     rate_limit_storage_url: str | None = None
     match_max_cells: int = 2_000_000
     bench_endpoints: bool = False  # /bench/hello and /bench/select, the benchmark's baselines
+    job_retention_days: int = 30  # finished jobs and deliveries are deleted this long after
 
     @property
     def embedded(self) -> bool:
@@ -118,6 +122,7 @@ class Settings:
                                                env.get("DELIVERY_CONCURRENCY", "16")),
                 delivery_deadline_seconds=_positive_seconds(
                     "DELIVERY_DEADLINE_SECONDS", env.get("DELIVERY_DEADLINE_SECONDS", "15")),
+                job_retention_days=_retention(env.get("JOB_RETENTION_DAYS", "30")),
             )
         except SettingsError:
             raise
@@ -147,6 +152,14 @@ def _positive_seconds(name: str, value: str) -> float:
     if not 0 < seconds <= 300:  # NaN and infinity too
         raise SettingsError(f"{name}={value!r} must be more than 0 and at most 300 seconds")
     return seconds
+
+
+def _retention(value: str) -> int:
+    days = int(value)
+    if days < MIN_RETENTION_DAYS:
+        raise SettingsError(f"JOB_RETENTION_DAYS={value!r} must be at least "
+                            f"{MIN_RETENTION_DAYS} (days an Idempotency-Key replays its answer)")
+    return days
 
 
 def _normalise_db_url(url: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -49,7 +50,7 @@ def redeliver(session: Session, webhook: Webhook, raw_id: str, now: datetime,
     return found
 
 
-def with_attempts(session: Session, rows: list[WebhookDelivery]) -> list[dict[str, Any]]:
+def with_attempts(session: Session, rows: Sequence[WebhookDelivery]) -> list[dict[str, Any]]:
     """Deliveries as the API shows them, each with its attempts in order."""
     attempts: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for attempt in session.scalars(select(WebhookAttempt).where(

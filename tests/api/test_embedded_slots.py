@@ -21,6 +21,11 @@ def _slots(embedded: Embedded, **query: Any) -> list[tuple[str, list[str], list[
     r = embedded.client.get("/v1/slots", query_string={"from": _z(0), "to": _z(8), **query},
                             headers={"Authorization": f"Bearer {embedded.key}"})
     assert r.status_code == 200, r.get_json()
+    times = embedded.client.get("/v1/slots", query_string={"from": _z(0), "to": _z(8),
+                                                           "view": "times", **query},
+                                headers={"Authorization": f"Bearer {embedded.key}"})
+    assert times.get_json()["slots"] == [{"start": s["start"], "end": s["end"]}
+                                         for s in r.get_json()["slots"]]
     return [(s["start"], s["candidates"], s["interviewers"]) for s in r.get_json()["slots"]]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import make_engine
 from tests.conftest import fresh_database
-from workers.free_hours import free_by_hour, hours_all_free
+from workers.free_hours import free_by_hour, hours_all_free, someone_free
 
 START = datetime(2030, 1, 7, 9, tzinfo=UTC)
 HOURS = 160
@@ -107,3 +107,20 @@ def test_free_interviewers_per_hour_are_read_from_the_interviewer_only_index(
 
     assert "ix_availability_hours_interviewers" in _indexes(plan), json.dumps(plan)
     assert not _scans_every_hour(plan), json.dumps(plan)
+
+
+def test_whether_anyone_is_free_per_hour_stops_at_the_first_free_interviewer(
+        engine: Engine) -> None:
+    [candidate] = _people(engine, "candidate", 1)
+    with engine.connect() as conn:
+        hours = list(conn.scalars(text("SELECT start FROM availability_hours WHERE person_id = "
+                                       ":p ORDER BY start"), {"p": candidate}))
+
+    [plan] = _plans(engine, lambda s: someone_free(s, candidate, "interviewer", hours))
+
+    assert "ix_availability_hours_interviewers" in _indexes(plan), json.dumps(plan)
+    assert not _scans_every_hour(plan), json.dumps(plan)
+    probes = [n for n in _nodes(plan["Plan"])
+              if n.get("Index Name") == "ix_availability_hours_interviewers"]
+    # about one entry per probe (a third of the interviewers are free at any hour), not 100
+    assert all(n["Actual Rows"] <= 3 for n in probes), json.dumps(plan)

@@ -16,6 +16,7 @@ from tests.workers.support import (
     set_job,
     submit,
 )
+from workers import counters
 from workers.queue import lifecycle as jobs
 from workers.queue.runtime import Runtime
 from workers.queue.sweep import sweep
@@ -145,6 +146,10 @@ def test_the_sweep_gives_up_a_job_whose_lease_expired_on_its_last_attempt(
     assert (row.error["status"], row.error["title"]) == (500, "Gave up")
     assert str(max_attempts) in row.error["detail"]
     assert drain(runtime) == []
+    with runtime.engine.connect() as conn:  # counted for /metrics as it is given up
+        found = {(t.metric, t.label): t.value for t in counters.totals(conn)}
+    assert found[counters.FINISHED, "failed"] == 1
+    assert found[counters.RUN, counters.bucket(runtime.settings.job_lease_seconds + 1)] == 1
 
 
 def test_the_sweep_gives_up_a_job_released_after_its_last_attempt(runtime: Runtime) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Table, bindparam, func, or_, update
 from sqlalchemy.orm import Session
 
 from models import Job, SessionFactory
-from workers import events
+from workers import counters, events
 from workers.clock import Clock
 from workers.errors import CalendarChanged, Conflict, Problem, Superseded, problem
 from workers.queue.leases import Renewer
@@ -91,17 +91,18 @@ def claim(sessions: SessionFactory, job_id: uuid.UUID, lease: float, max_attempt
 
 def finish(session: Session, claimed: Claim, status: str, finished: datetime, *,
            result: dict[str, Any] | None = None, error: dict[str, Any] | None = None) -> None:
-    """Record the outcome, and its webhook event, in `session`'s transaction; raise Superseded
-    if the job was lost."""
+    """Record the outcome, its webhook event and the metrics' totals in `session`'s
+    transaction; raise Superseded if the job was lost."""
     row = session.connection().execute(
         FINISH.values(status=status, result=result, error=error, finished_at=finished),
         {"job_id": claimed.job_id, "attempt": claimed.attempt}).one_or_none()
     if row is None:
         raise Superseded(str(claimed.job_id))
-    events.job_finished(session, finished, Job(
-        id=claimed.job_id, kind=claimed.kind, status=status, result=result, error=error,
-        finished_at=finished, submitted_at=row.submitted_at, started_at=row.started_at,
-        callback_url=row.callback_url, callback_secret=row.callback_secret))
+    job = Job(id=claimed.job_id, kind=claimed.kind, status=status, result=result, error=error,
+              finished_at=finished, submitted_at=row.submitted_at, started_at=row.started_at,
+              callback_url=row.callback_url, callback_secret=row.callback_secret)
+    events.job_finished(session, finished, job)
+    counters.jobs_finished(session, [job])
 
 
 def release(sessions: SessionFactory, claimed: Claim) -> None:

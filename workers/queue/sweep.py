@@ -1,5 +1,5 @@
 """The periodic sweep: publish what the outbox holds (jobs, and webhook deliveries when due),
-hand on jobs whose worker died.
+hand on jobs whose worker died, and prune finished work past its retention.
 
 It runs in every worker process (and in the embedded server). Each step is one conditional
 UPDATE … RETURNING, so when several sweeps race, each row is taken by one of them only.
@@ -17,7 +17,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import IdempotencyKey, Job, WebhookDelivery
-from workers import deliveries, events
+from workers import counters, deliveries, events, retention
 from workers.errors import problem
 from workers.outbox import DELIVERY
 from workers.queue.routes import publish_all
@@ -35,6 +35,7 @@ class SweepReport:
     requeued: int
     given_up: int
     deliveries: int = 0
+    pruned: int = 0
 
 
 def sweep(runtime: Runtime, now: datetime | None = None, *,
@@ -73,12 +74,15 @@ def sweep(runtime: Runtime, now: datetime | None = None, *,
         session.execute(delete(IdempotencyKey)
                         .where(IdempotencyKey.created_at < now - IDEMPOTENCY_TTL))
         due_deliveries = _take_due_deliveries(session, now, stale, restarted)
+        counters.jobs_finished(session, given_up)  # last: see workers/counters.py
     # A message the broker refuses is marked for the next round, not in REQUEUE_AFTER_SECONDS.
     published = publish_all(runtime.celery, runtime.sessions, [(row.kind, row.id) for row in rows])
     sent = publish_all(runtime.celery, runtime.sessions,
                        [(DELIVERY, ident) for ident in due_deliveries])
+    with runtime.sessions.begin() as session:
+        pruned = retention.prune(session, now, timedelta(days=settings.job_retention_days))
     return SweepReport(published=published, requeued=requeued, given_up=len(given_up),
-                       deliveries=sent)
+                       deliveries=sent, pruned=pruned)
 
 
 def _take_due_deliveries(session: Session, now: datetime, stale: datetime,
@@ -112,7 +116,7 @@ class Sweeper(threading.Thread):
             except Exception:  # the database may be down; try again next round
                 log.warning("sweep failed", exc_info=True)
                 continue
-            if report.published or report.requeued or report.given_up or report.deliveries:
+            if any(vars(report).values()):
                 log.info("sweep %s", report)
 
     def stop(self) -> None:
