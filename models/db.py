@@ -66,8 +66,14 @@ def _sqlite_begin(connection: Connection) -> None:
 
 
 def read_only(engine: Engine) -> Engine:
-    """The same engine for transactions that never write (deferred BEGIN on SQLite)."""
-    return engine.execution_options(**{READ_ONLY: True})
+    """The same engine for transactions that never write: a deferred BEGIN on SQLite, and on
+    PostgreSQL one snapshot for the whole transaction (REPEATABLE READ, which never fails a
+    transaction that only reads), so that a request's queries agree with each other: a delivery
+    and its attempts, a page and its next, read as of one moment."""
+    options: dict[str, Any] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "REPEATABLE READ"
+    return engine.execution_options(**options)
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:
