@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import request
 from pydantic import BaseModel
@@ -17,6 +17,7 @@ from api.errors import ApiError
 from api.plain_text import refuse_in_body
 
 MAX_DEPTH = 64
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,10 @@ class Operation:
     """status → response model; a media type for a body that is not JSON; None for no body"""
     multi: tuple[str, ...] = ()
     public: bool = False
+    media_types: tuple[str, ...] = ()
+    """the body's media types, enforced (415 for another); empty: JSON, as sent"""
+    raw_body: bool = False
+    """the view gets the JSON object as sent and validates it with `validated` itself"""
 
 
 def validation_context() -> dict[str, Any]:
@@ -69,6 +74,17 @@ def json_body() -> Any:
     return data
 
 
+def validated(model: type[M], data: dict[str, Any]) -> M:
+    """`data` checked by `model`'s rules, with the context every body is checked with."""
+    return model.model_validate(data, context=validation_context())
+
+
+def _require_media_type(accepted: tuple[str, ...]) -> None:
+    if accepted and request.mimetype not in accepted:
+        raise ApiError(415, f"send the body as {' or '.join(accepted)}, not "
+                       f"{request.mimetype or 'without a Content-Type'}")
+
+
 def query_args(multi: tuple[str, ...]) -> dict[str, Any]:
     return {k: (request.args.getlist(k) if k in multi else request.args.get(k))
             for k in request.args}
@@ -78,8 +94,10 @@ def endpoint(summary: str, *, tag: str, body: type[BaseModel] | None = None,
               query: type[BaseModel] | None = None,
               responses: Mapping[int, type[BaseModel] | str | None] | None = None,
               multi: tuple[str, ...] = (), public: bool = False,
+              media_types: tuple[str, ...] = (), raw_body: bool = False,
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    spec = Operation(summary, tag, body, query, dict(responses or {}), multi, public)
+    spec = Operation(summary, tag, body, query, dict(responses or {}), multi, public,
+                     media_types, raw_body)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -88,11 +106,12 @@ def endpoint(summary: str, *, tag: str, body: type[BaseModel] | None = None,
             if query is not None:
                 kwargs["query"] = query.model_validate(query_args(multi), context=context)
             if body is not None:
+                _require_media_type(media_types)
                 data = json_body()
                 if not isinstance(data, dict):
                     raise ApiError(422, "the body must be a JSON object",
                                    errors=[{"field": "body", "message": "must be an object"}])
-                kwargs["body"] = body.model_validate(data, context=context)
+                kwargs["body"] = data if raw_body else body.model_validate(data, context=context)
             return view(*args, **kwargs)
 
         wrapper.operation = spec  # type: ignore[attr-defined]

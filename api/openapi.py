@@ -38,15 +38,16 @@ def _path(rule: str) -> str:
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule)
 
 
-def _parameters(rule_args: set[str], spec: Operation, defs: dict[Any, Any]) -> list[dict[str, Any]]:
+def _parameters(rule_args: set[str], spec: Operation, defs: dict[Any, Any],
+                components: dict[str, Any]) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in sorted(rule_args)
     ]
     if spec.query is not None:
-        schema = defs[(spec.query, "validation")]
+        schema = components[defs[(spec.query, "validation")]["$ref"].rsplit("/", 1)[1]]
         for name, field_schema in schema.get("properties", {}).items():
-            if name in spec.multi:
+            if name in spec.multi and field_schema.get("type") != "array":
                 field_schema = {"type": "array", "items": field_schema}
             params.append({"name": name, "in": "query", "schema": field_schema,
                            "required": name in schema.get("required", []),
@@ -64,6 +65,8 @@ def _responses(spec: Operation, defs: dict[Any, Any]) -> dict[str, Any]:
             entry["content"] = {"application/json": {"schema": defs[(model, "serialization")]}}
         out[str(status)] = entry
     problem = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
+    if spec.media_types:
+        out["415"] = {"description": "Unsupported media type", "content": problem}
     for status, text in ERRORS.items():
         if not spec.public:
             out.setdefault(str(status), {"description": text, "content": problem})
@@ -90,14 +93,16 @@ def build(app: Flask) -> dict[str, Any]:
             op: dict[str, Any] = {
                 "operationId": f"{rule.endpoint.replace('.', '_')}_{method.lower()}",
                 "summary": spec.summary, "tags": [spec.tag],
-                "parameters": _parameters(set(rule.arguments), spec, defs),
+                "parameters": _parameters(set(rule.arguments), spec, defs,
+                                          components.get("$defs", {})),
                 "responses": _responses(spec, defs),
             }
             if spec.public:
                 op["security"] = []
             if spec.body is not None:
+                body = {"schema": defs[(spec.body, "validation")]}
                 op["requestBody"] = {"required": True, "content": {
-                    "application/json": {"schema": defs[(spec.body, "validation")]}}}
+                    media: body for media in spec.media_types or ("application/json",)}}
             paths.setdefault(_path(rule.rule), {})[method.lower()] = op
     return {
         "openapi": "3.1.0",

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from api import schemas
+from api import person_schemas as schemas
 from api.answers import created
 from api.auth import caller, roles
 from api.db import db, runtime
-from api.endpoint import endpoint
-from api.pagination import answer, each, page
+from api.endpoint import endpoint, validated
+from api.pagination import answer, page
 from api.writes import write
 from models import Person
 from workers import people
@@ -19,8 +20,20 @@ from workers import people
 bp = Blueprint("people", __name__)
 
 
+MERGE_PATCH = ("application/merge-patch+json", "application/json")
+
+
+def rendered(rows: Sequence[Person]) -> list[dict[str, Any]]:
+    """People as every answer gives them, with their effective zone and their tags."""
+    tags, zone = people.tags_of(db(), [p.id for p in rows]), runtime().settings.calendar_tz
+    return [{"id": str(p.id), "name": p.name, "email": p.email, "role": p.role,
+             "time_zone": p.time_zone or zone, "tags": tags.get(p.id, []),
+             "max_interviews_per_day": p.max_interviews_per_day,
+             "max_interviews_per_week": p.max_interviews_per_week} for p in rows]
+
+
 def render(person: Person) -> dict[str, Any]:
-    return {"id": str(person.id), "name": person.name, "email": person.email, "role": person.role}
+    return rendered([person])[0]
 
 
 @bp.post("/people")
@@ -30,22 +43,35 @@ def render(person: Person) -> dict[str, Any]:
           body=schemas.PersonIn, responses={201: schemas.PersonCreated})
 def create_person(body: schemas.PersonIn) -> Response:
     person, api_key = people.create(db(), body.name, body.email, body.role,
-                                    runtime().clock.now())
+                                    runtime().clock.now(), body.fields())
     return created({**render(person), "api_key": api_key}, f"/v1/people/{person.id}")
 
 
 @bp.get("/people")
-@endpoint("List people", tag="people", query=schemas.PeopleQuery, responses={200: schemas.People})
+@endpoint("List people, by role and by tags (a person must carry every tag given)",
+          tag="people", query=schemas.PeopleQuery, multi=("tag",),
+          responses={200: schemas.People})
 def list_people(query: schemas.PeopleQuery) -> Response:
-    return answer("people", *page(db(), people.listing(query.role, caller()),
+    return answer("people", *page(db(), people.listing(query.role, query.tag, caller()),
                                   order=Person.created_at, ident=Person.id, limit=query.limit,
-                                  cursor=query.cursor, render=each(render)))
+                                  cursor=query.cursor, render=rendered))
 
 
 @bp.get("/people/<person_id>")
 @endpoint("Get a person", tag="people", responses={200: schemas.Person})
 def get_person(person_id: str) -> Response:
     return jsonify(render(people.visible(db(), person_id, caller())))
+
+
+@bp.patch("/people/<person_id>")
+@write
+@endpoint("Change a person by a JSON merge patch: admins all but the role, a person their own "
+          "name and time_zone", tag="people", body=schemas.PersonPatch, raw_body=True,
+          media_types=MERGE_PATCH, responses={200: schemas.Person})
+def patch_person(person_id: str, body: dict[str, Any]) -> Response:
+    person = people.patchable(db(), person_id, caller(), list(body))
+    people.update(db(), person, validated(schemas.PersonPatch, body).changes())
+    return jsonify(render(person))
 
 
 @bp.get("/me")

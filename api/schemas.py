@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Annotated, Any, Literal, get_args
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -13,7 +12,6 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
-    RootModel,
     ValidationError,
     ValidationInfo,
     model_validator,
@@ -137,21 +135,6 @@ class ImportIn(Input):
         return self
 
 
-def _email(value: str) -> str:
-    """Check the address's syntax but keep it as written (the unique key is its lower case)."""
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValueError(f"is not a valid email address: {exc}") from None
-    return value
-
-
-class PersonIn(Input):
-    name: str = Field(min_length=1, max_length=200)
-    email: Annotated[str, Field(min_length=3, max_length=320), AfterValidator(_email)]
-    role: Literal["interviewer", "candidate"]
-
-
 class Query(BaseModel):
     """Query strings ignore parameters they do not know, as clients add cache-busters."""
 
@@ -161,10 +144,6 @@ class Query(BaseModel):
 class Page(Query):
     limit: Limit = 100
     cursor: Cursor | None = None
-
-
-class PeopleQuery(Page):
-    role: Literal["interviewer", "candidate"] | None = None
 
 
 class JobsQuery(Page):
@@ -231,31 +210,6 @@ class Output(BaseModel):
     """A response body: the document says it has these fields and no others."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class Person(Output):
-    id: str
-    name: str
-    email: str
-    role: str
-
-
-class AdminCaller(Output):
-    role: Literal["admin"]
-    id: None = Field(description="an admin key names no person")
-
-
-class Me(RootModel[Person | AdminCaller]):
-    """The caller: their person, or the admin role for an admin key."""
-
-
-class PersonCreated(Person):
-    api_key: str = Field(description="shown only in this response")
-
-
-class People(Output):
-    people: list[Person]
-    next: str | None
 
 
 class Job(Output):

@@ -6,7 +6,7 @@ from models.counters import Counter
 from models.db import SessionFactory, make_engine, make_session_factory, read_only
 from models.idempotency import IdempotencyKey
 from models.jobs import Job
-from models.people import ApiKey, Person
+from models.people import ApiKey, Person, PersonTag
 from models.webhooks import Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "InterviewParticipant",
     "Job",
     "Person",
+    "PersonTag",
     "SessionFactory",
     "Webhook",
     "WebhookAttempt",

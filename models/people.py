@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, new_id, utcnow
@@ -15,8 +15,15 @@ PERSON_ROLES = ("interviewer", "candidate")
 
 
 class Person(Base):
+    """`time_zone` null means CALENDAR_TZ; a cap null means no cap."""
+
     __tablename__ = "people"
-    __table_args__ = (CheckConstraint("role IN ('interviewer', 'candidate')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('interviewer', 'candidate')", name="role"),
+        CheckConstraint("max_interviews_per_day BETWEEN 1 AND 24", name="max_interviews_per_day"),
+        CheckConstraint("max_interviews_per_week BETWEEN 1 AND 168",
+                        name="max_interviews_per_week"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
@@ -24,6 +31,20 @@ class Person(Base):
     email_key: Mapped[str] = mapped_column(String(320), unique=True)
     role: Mapped[str] = mapped_column(String(16), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    max_interviews_per_day: Mapped[int | None] = mapped_column(SmallInteger)
+    max_interviews_per_week: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class PersonTag(Base):
+    """One tag of an interviewer: a row each, so that `?tag=` is an indexed lookup."""
+
+    __tablename__ = "person_tags"
+    __table_args__ = (Index("ix_person_tags_tag", "tag", "person_id"),)
+
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class ApiKey(Base):

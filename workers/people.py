@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, exists, select
+from sqlalchemy import Select, bindparam, delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import InterviewParticipant, Person
-from workers import api_keys
+from models import InterviewParticipant, Person, PersonTag
+from workers import api_keys, person_fields
 from workers.callers import Caller
 from workers.errors import Conflict, Invalid, NotFound
 from workers.lookup import get_or_404, parse_id
@@ -33,17 +36,68 @@ def writable(session: Session, raw_id: str, caller: Caller, refusal: str) -> Per
     return get_or_404(session, Person, raw_id, "person")
 
 
-def create(session: Session, name: str, email: str, role: str,
-           now: datetime) -> tuple[Person, str]:
-    """A person and their first API key (in clear, to show once); 409 on a known email."""
+def create(session: Session, name: str, email: str, role: str, now: datetime,
+           fields: Mapping[str, Any]) -> tuple[Person, str]:
+    """A person with their optional `fields` (time_zone, tags, caps), and their first API key
+    (in clear, to show once); 409 on a known email, 422 for tags or caps on a candidate."""
+    person_fields.require_fits_role(role, fields)
     person = Person(id=uuid.uuid4(), name=name, email=email, email_key=email.lower(), role=role,
                     created_at=now)
+    with _unique_email(session, email):
+        session.add(person)
+    update(session, person, fields)
+    return person, api_keys.issue(session, role, now, person_id=person.id, label=email)
+
+
+def patchable(session: Session, raw_id: str, caller: Caller, fields: Sequence[str]) -> Person:
+    """The person a merge patch of `fields` may change: 403 for another person's, or for what
+    a person may not change of their own, before any value is looked at; else 404."""
+    person = writable(session, raw_id, caller, "a person may change only their own details")
+    person_fields.require_changeable(caller, fields)
+    return person
+
+
+def update(session: Session, person: Person, changes: Mapping[str, Any]) -> None:
+    """Apply a merge patch's valid `changes` (a null clears: no zone, no tags, no cap); 409 on
+    another person's email, 422 for tags or caps on a candidate."""
+    person_fields.require_fits_role(person.role, changes)
+    for field, value in changes.items():
+        if field == "tags":
+            _retag(session, person.id, value or [])
+        elif field == "email":
+            with _unique_email(session, value):
+                person.email, person.email_key = value, value.lower()
+        else:
+            setattr(person, field, value)
+
+
+@contextmanager
+def _unique_email(session: Session, email: str) -> Iterator[None]:
+    """Write the change made in the block at once: 409 when `email` is another person's."""
     try:
         with session.begin_nested():
-            session.add(person)
+            yield
+            session.flush()
     except IntegrityError:
         raise Conflict(f"a person with the email {email} already exists") from None
-    return person, api_keys.issue(session, role, now, person_id=person.id, label=email)
+
+
+def _retag(session: Session, person_id: uuid.UUID, tags: list[str]) -> None:
+    session.execute(delete(PersonTag).where(PersonTag.person_id == person_id))
+    if tags:
+        session.execute(insert(PersonTag), [{"person_id": person_id, "tag": t} for t in tags])
+
+
+def tags_of(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """Each person's tags, sorted, with one query for them all (a person without: absent)."""
+    out: dict[uuid.UUID, list[str]] = {}
+    if ids:
+        rows = session.execute(select(PersonTag.person_id, PersonTag.tag)
+                               .where(PersonTag.person_id.in_(ids))
+                               .order_by(PersonTag.person_id, PersonTag.tag))
+        for person_id, tag in rows:
+            out.setdefault(person_id, []).append(tag)
+    return out
 
 
 def remove(session: Session, person: Person, now: datetime) -> None:
@@ -55,11 +109,16 @@ def remove(session: Session, person: Person, now: datetime) -> None:
     session.execute(delete(Person).where(Person.id == person.id))
 
 
-def listing(role: str | None, caller: Caller) -> Select[Person]:
-    """Everyone of `role` (or of both) the caller may see."""
+def listing(role: str | None, tags: Sequence[str], caller: Caller) -> Select[Person]:
+    """Everyone of `role` (or of both) carrying every one of the distinct `tags` whom the
+    caller may see."""
     stmt = select(Person)
     if role:
         stmt = stmt.where(Person.role == role)
+    if tags:  # read from the index on (tag, person_id) alone
+        stmt = stmt.where(Person.id.in_(
+            select(PersonTag.person_id).where(PersonTag.tag.in_(tags))
+            .group_by(PersonTag.person_id).having(func.count() == len(tags))))
     if caller.role == "candidate":
         stmt = stmt.where((Person.role == "interviewer") | (Person.id == caller.person_id))
     return stmt

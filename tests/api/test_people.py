@@ -11,7 +11,8 @@ from workers.queue.runtime import Runtime
 def test_creating_a_person_returns_their_key_once(admin: Api) -> None:
     r = admin.post("/v1/people", {"name": "Ann", "email": "ann@example.com", "role": "interviewer"})
     assert r.status_code == 201
-    assert set(r.json) == {"id", "name", "email", "role", "api_key"}
+    assert set(r.json) == {"id", "name", "email", "role", "time_zone", "tags",
+                           "max_interviews_per_day", "max_interviews_per_week", "api_key"}
     assert r.headers["Location"] == f"/v1/people/{r.json['id']}"
     again = admin.get(f"/v1/people/{r.json['id']}")
     assert again.json == {k: v for k, v in r.json.items() if k != "api_key"}

@@ -30,6 +30,7 @@ TABLE: dict[str, str] = {
     "POST /v1/people":                                           "401 401 401 403 403 403 201",
     "GET /v1/people/{person_id}":                                "401 401 401 200 404 200 200",
     "GET /v1/me":                                                "401 401 401 200 200 200 200",
+    "PATCH /v1/people/{person_id}":                              "401 401 401 200 403 403 200",
     "DELETE /v1/people/{person_id}":                             "401 401 401 403 403 403 204",
     "GET /v1/people/{person_id}/availability":                   "401 401 401 200 404 200 200",
     "POST /v1/people/{person_id}/availability":                  "401 401 401 202 403 403 202",
@@ -113,6 +114,7 @@ def hours(first: int, last: int) -> dict[str, Any]:
 BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/people": lambda w: {"name": "New", "email": f"new.{uuid.uuid4().hex}@example.com",
                                   "role": "candidate"},
+    "PATCH /v1/people/{person_id}": lambda w: {"name": "Renamed", "time_zone": "Europe/Oslo"},
     "POST /v1/people/{person_id}/availability": lambda w: hours(10, 11),
     "DELETE /v1/people/{person_id}/availability": lambda w: hours(10, 11),
     "POST /v1/people/{person_id}/availability:remove": lambda w: hours(10, 11),
@@ -147,6 +149,8 @@ def call(api: Api, operation: str, w: World, where: str = "127.0.0.1") -> TestRe
         return api.get(url(operation, w), **client)
     if method == "POST":
         return api.post(url(operation, w), body, **client)
+    if method == "PATCH":
+        return api.patch(url(operation, w), body, **client)
     return api.delete(url(operation, w), body, **client)
 
 
