@@ -58,24 +58,38 @@ def brute_force(tmpl: Template, raw: dict[str, list[Interval]], zone: ZoneInfo, 
     return found
 
 
-intervals = st.tuples(st.integers(0, 23), st.integers(1, 24)).filter(lambda se: se[0] < se[1])
-raw_templates = st.dictionaries(st.sampled_from(DAYS), st.lists(intervals, max_size=4))
-# Starts near the months of DST changes (Berlin, New York and Lord Howe change in these).
-window_starts = st.builds(
-    lambda month, day, hour: utc(2027, month, 1) + timedelta(days=day, hours=hour, minutes=0),
-    st.sampled_from((3, 4, 10, 11)), st.integers(0, 30), st.integers(0, 23))
+# The UTC instants at which the person zones change their offset in 2027.
+TRANSITIONS = (
+    utc(2027, 3, 28, 1), utc(2027, 10, 31, 1),  # Europe/Berlin
+    utc(2027, 3, 14, 7), utc(2027, 11, 7, 6),  # America/New_York
+    utc(2027, 4, 3, 15), utc(2027, 10, 2, 15, 30),  # Australia/Lord_Howe, half an hour
+)
+# Short intervals, many ending at 24:00 or starting at 00:00: boundaries everywhere, and days
+# joined at midnight, so the cases that need care come up often.
+intervals = st.one_of(
+    st.builds(lambda s, n: (s, min(24, s + n)), st.integers(0, 23), st.integers(1, 4)),
+    st.builds(lambda n: (0, n), st.integers(1, 3)),
+    st.builds(lambda n: (24 - n, 24), st.integers(1, 3)),
+)
+raw_templates = st.dictionaries(st.sampled_from(DAYS), st.lists(intervals, max_size=6))
+window_starts = st.builds(lambda at, back: at - timedelta(hours=back),
+                          st.sampled_from(TRANSITIONS), st.integers(0, 72))
 
 
 @PROPERTY
 @given(raw=raw_templates, zone=st.sampled_from(PERSON_ZONES),
        calendar_tz=st.sampled_from(CALENDAR_ZONES), start=window_starts,
-       length=st.integers(0, 9 * 24), shift=st.sampled_from((0, 15, 30, 45)))
+       length=st.integers(0, 4 * 24), shift=st.sampled_from((0, 15, 30, 45)))
 @example(raw={"sun": [(0, 2), (3, 24)]}, zone=LORD_HOWE, calendar_tz=UTC_ZONE,
          start=utc(2027, 10, 2), length=48, shift=0)
 @example(raw={"sun": [(2, 3)]}, zone=BERLIN, calendar_tz=UTC_ZONE, start=utc(2027, 10, 30),
          length=48, shift=0)
-@example(raw={"sun": [(1, 2), (3, 4)]}, zone=NEW_YORK, calendar_tz=BERLIN,
-         start=utc(2027, 3, 13), length=72, shift=30)
+@example(raw={"sun": [(1, 2), (3, 4)]}, zone=BERLIN, calendar_tz=KOLKATA,
+         start=utc(2027, 3, 27), length=72, shift=0)
+@example(raw={"sun": [(2, 3)]}, zone=BERLIN, calendar_tz=KOLKATA, start=utc(2027, 10, 30),
+         length=72, shift=0)
+@example(raw={"mon": [(22, 24)], "tue": [(0, 2)]}, zone=KOLKATA, calendar_tz=UTC_ZONE,
+         start=utc(2027, 6, 7), length=48, shift=0)
 def test_offered_hours_equal_a_quarter_hour_brute_force_of_the_rule(
         raw: dict[str, list[Interval]], zone: ZoneInfo, calendar_tz: ZoneInfo, start: datetime,
         length: int, shift: int) -> None:
