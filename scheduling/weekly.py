@@ -133,25 +133,23 @@ def _hour_offered(hour: datetime, zone: tzinfo, starts: Sequence[datetime],
             and _inside(starts, ends, _wall(change, after), _wall(hour + HOUR, after)))
 
 
+def offers(tmpl: Template, zone: tzinfo, hours: Sequence[datetime]) -> list[datetime]:
+    """Those of `hours` (hour starts, sorted) that `tmpl`, read in `zone`, offers: every
+    instant of the hour falls in offered local time. See the module's docstring."""
+    if not any(tmpl.days) or not hours:
+        return []
+    margin = timedelta(days=2)  # wider than any UTC offset
+    first, last = hours[0].astimezone(UTC), hours[-1].astimezone(UTC)
+    starts, ends = _local_stretches(tmpl, _wall(first, -margin), _wall(last, margin))
+    return [h for h in hours if _hour_offered(h.astimezone(UTC), zone, starts, ends)]
+
+
 def offered_hours(tmpl: Template, zone: tzinfo, start: datetime, end: datetime,
                   calendar_tz: tzinfo) -> list[datetime]:
     """The starts (UTC, on the hour in `calendar_tz`) of the hours beginning in [start, end)
-    that `tmpl`, read in `zone`, offers: every instant of the hour falls in offered local time.
-
-    Sorted, without duplicates; empty when the template has no hours. See the module's
-    docstring for gaps, folds and the cost.
-    """
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    if not any(tmpl.days) or end <= start:
-        return []
+    that `tmpl`, read in `zone`, offers. Sorted, without duplicates."""
     hour = floor_hour(start, calendar_tz)
     if hour < start:
         hour += HOUR
-    margin = timedelta(days=2)  # wider than any UTC offset
-    starts, ends = _local_stretches(tmpl, _wall(start, -margin), _wall(end, margin))
-    found: list[datetime] = []
-    while hour < end:
-        if _hour_offered(hour, zone, starts, ends):
-            found.append(hour)
-        hour += HOUR
-    return found
+    count = max(0, -((hour - end) // HOUR))  # the hours starting in [hour, end)
+    return offers(tmpl, zone, [hour + k * HOUR for k in range(count)])
