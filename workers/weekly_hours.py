@@ -12,11 +12,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete, exists, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,11 +36,38 @@ from workers.zones import zone_of
 ROLL_BATCH = 100  # templates rolled forward per sweep round
 
 
-def _insert(session: Session, model: type[Any]) -> Any:
-    table = cast(Table, model.__table__)
+# PostgreSQL takes a person's hours as one array: one statement, no row per hour on the wire.
+MATERIALIZE = """
+    INSERT INTO availability_hours (person_id, start, role, added, weekly)
+    SELECT %(person)s::uuid, unnest(%(starts)s::timestamptz[]), %(role)s, false, true
+    ON CONFLICT (person_id, start) DO UPDATE SET weekly = true
+"""
+EXCEPT = """
+    INSERT INTO availability_exceptions (person_id, start)
+    SELECT %(person)s::uuid, unnest(%(starts)s::timestamptz[])
+    ON CONFLICT DO NOTHING
+"""
+
+
+def _insert(session: Session, statement: str, person: uuid.UUID, starts: list[datetime],
+            role: str | None = None) -> None:
+    """Insert a person's hours into availability_hours (`role` given: materialized hours) or
+    into availability_exceptions: on PostgreSQL as one array, on SQLite as an executemany."""
+    if not starts:
+        return
     if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+        session.connection().exec_driver_sql(statement, {"person": str(person), "starts": starts,
+                                                         "role": role})
+        return
+    if role is None:
+        stmt = sqlite.insert(cast(Table, AvailabilityException.__table__)).on_conflict_do_nothing()
+        rows = [{"person_id": person, "start": hour} for hour in starts]
+    else:
+        stmt = sqlite.insert(cast(Table, AvailabilityHour.__table__)).on_conflict_do_update(
+            index_elements=["person_id", "start"], set_={"weekly": True})
+        rows = [{"person_id": person, "start": hour, "role": role, "added": False,
+                 "weekly": True} for hour in starts]
+    session.connection().execute(stmt, rows)
 
 
 def _window(settings: Settings, now: datetime) -> tuple[datetime, datetime]:
@@ -71,14 +98,10 @@ def _materialize(session: Session, person: uuid.UUID, role: str, tmpl: Template,
     removed = set(session.scalars(select(AvailabilityException.start).where(
         AvailabilityException.person_id == person, AvailabilityException.start >= start,
         AvailabilityException.start < end)))
-    rows = [{"person_id": person, "start": hour, "role": role, "added": False, "weekly": True}
-            for hour in offered_hours(tmpl, zone, start, end, settings.tz)
-            if hour not in removed]
-    if rows:
-        stmt = _insert(session, AvailabilityHour)
-        session.execute(stmt.on_conflict_do_update(
-            index_elements=["person_id", "start"], set_={"weekly": True}), rows)
-    return len(rows)
+    hours = [hour for hour in offered_hours(tmpl, zone, start, end, settings.tz)
+             if hour not in removed]
+    _insert(session, MATERIALIZE, person, hours, role)
+    return len(hours)
 
 
 def _unmaterialize(session: Session, person: uuid.UUID, start: datetime) -> None:
@@ -159,10 +182,7 @@ def remember_removed(session: Session, person: uuid.UUID, hours: Sequence[dateti
     row = session.get(WeeklyHours, person)
     if row is None:
         return
-    rows = [{"person_id": person, "start": hour}
-            for hour in offers(stored(row), ZoneInfo(row.time_zone), hours)]
-    if rows:
-        session.execute(_insert(session, AvailabilityException).on_conflict_do_nothing(), rows)
+    _insert(session, EXCEPT, person, offers(stored(row), ZoneInfo(row.time_zone), hours))
 
 
 def drop_unoffered(session: Session, hours: Iterable[tuple[uuid.UUID, datetime]]) -> None:
