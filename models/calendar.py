@@ -35,8 +35,10 @@ class AvailabilityHour(Base):
     )
     start: Mapped[datetime] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(16))  # every insert gives it: no query per row
-    added: Mapped[bool] = mapped_column(server_default=true())
-    weekly: Mapped[bool] = mapped_column(server_default=false())
+    # Defaults on both sides: the server's for raw inserts, SQLAlchemy's so that an ORM insert
+    # has nothing to read back.
+    added: Mapped[bool] = mapped_column(default=True, server_default=true())
+    weekly: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 INTERVIEWERS_ONLY = AvailabilityHour.role == "interviewer"

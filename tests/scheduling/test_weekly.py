@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from scheduling.hours import HOUR
-from scheduling.weekly import DAYS, Interval, Template, offered_hours, template
+from scheduling.weekly import DAYS, Interval, Template, offered_hours, offers, template
 
 UTC_ZONE = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -201,3 +201,15 @@ def test_a_window_starting_inside_an_hour_begins_at_the_next_hour() -> None:
     found = offered_hours(always, UTC_ZONE, utc(2027, 6, 7, 9) + timedelta(minutes=1),
                           utc(2027, 6, 7, 12), UTC_ZONE)
     assert found == [utc(2027, 6, 7, 10), utc(2027, 6, 7, 11)]
+
+
+@PROPERTY
+@given(raw=raw_templates, zone=st.sampled_from(PERSON_ZONES), start=window_starts,
+       picks=st.sets(st.integers(0, 95), max_size=30))
+def test_asking_about_some_hours_agrees_with_listing_the_window(
+        raw: dict[str, list[Interval]], zone: ZoneInfo, start: datetime, picks: set[int]) -> None:
+    tmpl = template(raw)
+    start = start.replace(minute=0)  # on the hour in UTC, the calendar's zone here
+    listed = set(offered_hours(tmpl, zone, start, start + 96 * HOUR, UTC_ZONE))
+    asked = [start + k * HOUR for k in sorted(picks)]
+    assert offers(tmpl, zone, asked) == [h for h in asked if h in listed]

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from models import AvailabilityException, AvailabilityHour, Interview, Person, WeeklyHours
 from scheduling.hours import HOUR
 from scheduling.weekly import Interval, template
-from tests.workers.support import add_person, at, hours_of, job_row
+from tests.conftest import ManualClock
+from tests.workers.support import add_person, at, hours_of, job_row, make_runtime
 from tests.workers.test_availability_jobs import book, run
 from workers import interviews, weekly_hours
 from workers.queue.runtime import Runtime
@@ -161,14 +162,19 @@ def test_rolling_forward_extends_each_template_to_the_new_horizon(runtime: Runti
 
 
 def test_the_sweep_rolls_templates_forward_as_days_pass(runtime: Runtime) -> None:
-    person = add_person(runtime)
-    put(runtime, person, NINE_TO_NOON)
-    job(runtime, "availability.remove", person, (9, 10))
-    for day in range(1, 15):
-        report = sweep(runtime, NOW + timedelta(days=day))
-        assert report.rolled == 1
-    assert sweep(runtime, NOW + timedelta(days=14)).rolled == 0
-    assert hours_of(runtime, person) >= mondays(9, 10, 11, weeks=MONDAYS + 2) - {at(9)}
+    clock = ManualClock(NOW)
+    moving = make_runtime(runtime.settings.database_url, clock)
+    try:
+        person = add_person(moving)
+        put(moving, person, NINE_TO_NOON)
+        job(runtime, "availability.remove", person, (9, 10))
+        for _ in range(14):
+            clock.advance(timedelta(days=1).total_seconds())
+            assert sweep(moving).rolled == 1
+        assert sweep(moving).rolled == 0
+    finally:
+        moving.engine.dispose()
+    assert hours_of(runtime, person) == mondays(9, 10, 11, weeks=MONDAYS + 2) - {at(9)}
     with runtime.sessions() as session:  # the exception has passed: pruned
         assert session.scalars(select(AvailabilityException)).all() == []
 
