@@ -193,6 +193,7 @@ def remove(session: Session, payload: dict[str, Any], _now: datetime) -> dict[st
     """Remove hours; if any of them is booked, remove none (409)."""
     person = uuid.UUID(payload["person"])
     _require_people(session, {person})
+    weekly_hours.lock(session, person)
     hours = [hour for r in _decode_ranges(payload["ranges"]) for hour in r.starts()]
     for chunk in chunks(hours):
         booked = session.scalars(

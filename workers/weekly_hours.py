@@ -83,8 +83,9 @@ def stored(row: WeeklyHours | None) -> Template:
     return template({day: [(start, end) for start, end in found] for day, found in days.items()})
 
 
-def _lock(session: Session, person: uuid.UUID) -> WeeklyHours | None:
-    """The person's template row, with the person locked: one change of it at a time."""
+def lock(session: Session, person: uuid.UUID) -> WeeklyHours | None:
+    """The person's template row, with the person locked: one change of their template, or
+    removal of their hours, at a time (a removal must not miss a template being replaced)."""
     session.execute(select(Person.id).where(Person.id == person)
                     .with_for_update(key_share=True))
     return session.scalars(select(WeeklyHours).where(WeeklyHours.person_id == person)
@@ -129,7 +130,7 @@ def replace(session: Session, person: Person, tmpl: Template, settings: Settings
     """Store `tmpl` as the person's weekly hours and make its hours theirs, in the caller's
     transaction: the old template's hours go (not added ones, not booked ones), the new one's
     come (not the exceptions, which are kept)."""
-    row = _lock(session, person.id)
+    row = lock(session, person.id)
     first, until = _window(settings, now)
     _unmaterialize(session, person.id, first)
     zone = zone_of(person, settings)
@@ -147,7 +148,7 @@ def replace(session: Session, person: Person, tmpl: Template, settings: Settings
 def clear(session: Session, person: Person, settings: Settings, now: datetime) -> None:
     """Delete the person's weekly hours: the hours only they offered go (booked ones stay);
     the exceptions are kept for a later template."""
-    row = _lock(session, person.id)
+    row = lock(session, person.id)
     _unmaterialize(session, person.id, _window(settings, now)[0])
     if row is not None:
         session.delete(row)
@@ -178,7 +179,7 @@ def roll_forward(session: Session, settings: Settings, now: datetime,
 
 def remember_removed(session: Session, person: uuid.UUID, hours: Sequence[datetime]) -> None:
     """Record as exceptions those of the removed `hours` (sorted) that the person's template
-    offers, so that materializing it again skips them."""
+    offers, so that materializing it again skips them. The caller holds `lock`."""
     row = session.get(WeeklyHours, person)
     if row is None:
         return

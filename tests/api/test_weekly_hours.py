@@ -74,7 +74,7 @@ def test_weekly_hours_are_free_for_slots_and_bookings(admin: Api) -> None:
 
 def test_hours_added_by_hand_outlive_the_template(admin: Api) -> None:
     person = admin.person("interviewer")
-    admin.put(path(person), ALL_WEEK)
+    assert admin.put(path(person), ALL_WEEK).status_code == 200
     publish(admin, person, span(2, 4))
     admin.delete(path(person))
     got = admin.get(f"/v1/people/{person['id']}/availability?{window(0, 48)}")
