@@ -70,7 +70,8 @@ def get_person(person_id: str) -> Response:
           media_types=MERGE_PATCH, responses={200: schemas.Person})
 def patch_person(person_id: str, body: dict[str, Any]) -> Response:
     person = people.patchable(db(), person_id, caller(), list(body))
-    people.update(db(), person, validated(schemas.PersonPatch, body).changes())
+    people.update(db(), person, validated(schemas.PersonPatch, body).changes(),
+                  runtime().settings, runtime().clock.now())
     return jsonify(render(person))
 
 

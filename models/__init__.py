@@ -8,9 +8,11 @@ from models.idempotency import IdempotencyKey
 from models.jobs import Job
 from models.people import ApiKey, Person, PersonTag
 from models.webhooks import Webhook, WebhookAttempt, WebhookDelivery
+from models.weekly import AvailabilityException, WeeklyHours
 
 __all__ = [
     "ApiKey",
+    "AvailabilityException",
     "AvailabilityHour",
     "Base",
     "Counter",
@@ -24,6 +26,7 @@ __all__ = [
     "Webhook",
     "WebhookAttempt",
     "WebhookDelivery",
+    "WeeklyHours",
     "make_engine",
     "make_session_factory",
     "read_only",

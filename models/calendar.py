@@ -5,7 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy import (
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, new_id, utcnow
@@ -16,6 +24,8 @@ class AvailabilityHour(Base):
 
     `role` is the person's (a person's role never changes), copied here so that an index can
     hold the interviewers' hours only: "who is free at these hours" reads that index alone.
+    Why the hour is there: `added` by the person (or an admin), `weekly` because their weekly
+    hours offer it; a booked hour that lost both stays until its interview is cancelled.
     """
 
     __tablename__ = "availability_hours"
@@ -25,6 +35,10 @@ class AvailabilityHour(Base):
     )
     start: Mapped[datetime] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(16))  # every insert gives it: no query per row
+    # Defaults on both sides: the server's for raw inserts, SQLAlchemy's so that an ORM insert
+    # has nothing to read back.
+    added: Mapped[bool] = mapped_column(default=True, server_default=true())
+    weekly: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 INTERVIEWERS_ONLY = AvailabilityHour.role == "interviewer"

@@ -10,13 +10,14 @@ from datetime import datetime
 from itertools import islice
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import AvailabilityHour, InterviewParticipant, Person
+from models import AvailabilityException, AvailabilityHour, InterviewParticipant, Person
 from scheduling.hours import Range, merge, merge_ranges
+from workers import weekly_hours
 from workers.errors import Conflict, NotFound
 from workers.lookup import parse_id
 from workers.resources import z
@@ -81,16 +82,21 @@ def _is_postgresql(session: Session) -> bool:
 
 # Hours are made from ranges inside PostgreSQL: one row per hour never passes through Python.
 # `+ interval '1 hour'` is an absolute hour on timestamptz, whatever the session's time zone.
-# Answers (hours added, hours asked for); the ranges are disjoint (see _merged).
+# An hour the weekly hours gave becomes `added` too (so it stays when the template changes) but
+# counts as already present: xmax = 0 tells a row inserted from one updated. Adding an hour lifts
+# its exception. Answers (hours added, hours asked for); the ranges are disjoint (see _merged).
 EXPAND_RANGES = """
-    WITH ranges AS ({source}), inserted AS (
-        INSERT INTO availability_hours (person_id, start, role)
+    WITH ranges AS ({source}), lifted AS (
+        DELETE FROM availability_exceptions AS e USING ranges
+        WHERE e.person_id = ranges.person_id AND e.start >= range_start
+              AND e.start < range_end), inserted AS (
+        INSERT INTO availability_hours AS h (person_id, start, role)
         SELECT ranges.person_id, generate_series(range_start, range_end - interval '1 hour',
                                                  interval '1 hour'), people.role
         FROM ranges JOIN people ON people.id = ranges.person_id
-        ON CONFLICT DO NOTHING
-        RETURNING 1)
-    SELECT (SELECT count(*) FROM inserted),
+        ON CONFLICT (person_id, start) DO UPDATE SET added = true WHERE NOT h.added
+        RETURNING xmax = 0 AS fresh)
+    SELECT (SELECT count(*) FROM inserted WHERE fresh),
            (SELECT coalesce(sum(extract(epoch FROM range_end - range_start)), 0) / 3600
             FROM ranges)
 """
@@ -119,6 +125,12 @@ def _copy_ranges(session: Session, ranges: dict[uuid.UUID, list[list[str]]]) -> 
         source="SELECT person_id, range_start, range_end FROM availability_staging")))
 
 
+def _within(table: Table) -> list[Any]:
+    """Rows of `table` of person `p` in [`s`, `e`), parameters of an executemany."""
+    return [table.c.person_id == bindparam("p"), table.c.start >= bindparam("s"),
+            table.c.start < bindparam("e")]
+
+
 def _insert_hours(session: Session, person: uuid.UUID,
                   ranges: list[list[str]]) -> tuple[int, int]:
     """Insert one person's hours; those already present are skipped. Returns (hours added,
@@ -135,11 +147,19 @@ def _insert_hours(session: Session, person: uuid.UUID,
     role = session.scalar(select(Person.role).where(Person.id == person))
     if role is None:
         raise _not_found(person)
+    decoded = _decode_ranges(ranges)
     rows = [{"person_id": person, "start": hour, "role": role}
-            for r in _decode_ranges(ranges) for hour in r.starts()]
+            for r in decoded for hour in r.starts()]
     if not rows:
         return 0, 0
     table = cast(Table, AvailabilityHour.__table__)
+    # As EXPAND_RANGES does: hours the weekly hours gave become added, exceptions are lifted.
+    bounds = [{"p": person, "s": r.start, "e": r.end} for r in decoded]
+    exceptions = cast(Table, AvailabilityException.__table__)
+    connection = session.connection()
+    connection.execute(update(table).where(*_within(table), ~table.c.added).values(added=True),
+                       bounds)
+    connection.execute(delete(exceptions).where(*_within(exceptions)), bounds)
     stmt = sqlite.insert(table).on_conflict_do_nothing().returning(table.c.start)
     return len(session.connection().execute(stmt, rows).all()), len(rows)
 
@@ -173,6 +193,7 @@ def remove(session: Session, payload: dict[str, Any], _now: datetime) -> dict[st
     """Remove hours; if any of them is booked, remove none (409)."""
     person = uuid.UUID(payload["person"])
     _require_people(session, {person})
+    weekly_hours.lock(session, person)
     hours = [hour for r in _decode_ranges(payload["ranges"]) for hour in r.starts()]
     for chunk in chunks(hours):
         booked = session.scalars(
@@ -191,6 +212,7 @@ def remove(session: Session, payload: dict[str, Any], _now: datetime) -> dict[st
             ).rowcount  # type: ignore[attr-defined]
     except IntegrityError as exc:  # booked between the check and the delete
         raise Conflict("an hour to remove was booked meanwhile") from exc
+    weekly_hours.remember_removed(session, person, sorted(hours))
     return {"removed": removed, "not_present": len(hours) - removed}
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from models import Interview, InterviewParticipant
 from scheduling.hours import HOUR, is_on_the_hour, next_full_hour
-from workers import events, people, resources
+from workers import events, people, resources, weekly_hours
 from workers.callers import Caller
 from workers.errors import Conflict, Forbidden, Invalid
 from workers.free_hours import who_is_not_free
@@ -72,7 +72,11 @@ def cancel(session: Session, interview: Interview, now: datetime) -> None:
     """Cancel an interview in the session's transaction: its hours become free again."""
     events.record(session, "interview.cancelled", resources.interviews(session, [interview]),
                   now=now)
+    hours = list(session.execute(
+        select(InterviewParticipant.person_id, InterviewParticipant.start)
+        .where(InterviewParticipant.interview_id == interview.id)).all())
     session.execute(delete(Interview).where(Interview.id == interview.id))
+    weekly_hours.drop_unoffered(session, hours)
 
 
 def of_person(person: uuid.UUID | None) -> Select[uuid.UUID]:

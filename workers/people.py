@@ -13,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import InterviewParticipant, Person, PersonTag
-from workers import api_keys, person_fields
+from workers import api_keys, person_fields, weekly_hours
 from workers.callers import Caller
 from workers.errors import Conflict, Invalid, NotFound
 from workers.lookup import get_or_404, parse_id
+from workers.settings import Settings
 
 # Built once: slot requests ask on every call.
 ROLES = select(Person.id, Person.role).where(Person.id.in_(bindparam("ids", expanding=True)))
@@ -45,7 +46,7 @@ def create(session: Session, name: str, email: str, role: str, now: datetime,
                     created_at=now)
     with _unique_email(session, email):
         session.add(person)
-    update(session, person, fields)
+    _apply(session, person, fields)
     return person, api_keys.issue(session, role, now, person_id=person.id, label=email)
 
 
@@ -57,9 +58,17 @@ def patchable(session: Session, raw_id: str, caller: Caller, fields: Sequence[st
     return person
 
 
-def update(session: Session, person: Person, changes: Mapping[str, Any]) -> None:
+def update(session: Session, person: Person, changes: Mapping[str, Any], settings: Settings,
+           now: datetime) -> None:
     """Apply a merge patch's valid `changes` (a null clears: no zone, no tags, no cap); 409 on
-    another person's email, 422 for tags or caps on a candidate."""
+    another person's email, 422 for tags or caps on a candidate. A new zone makes the person's
+    weekly hours again in it."""
+    _apply(session, person, changes)
+    if "time_zone" in changes:
+        weekly_hours.rezone(session, person, settings, now)
+
+
+def _apply(session: Session, person: Person, changes: Mapping[str, Any]) -> None:
     person_fields.require_fits_role(person.role, changes)
     for field, value in changes.items():
         if field == "tags":

@@ -80,6 +80,10 @@ class Api:
         return self.client.patch(path, data=json.dumps(body), content_type=content_type,
                                  headers=self._headers(kw.pop("headers", None)), **kw)
 
+    def put(self, path: str, body: Any = None, **kw: Any) -> TestResponse:
+        return self.client.put(path, json=body, headers=self._headers(kw.pop("headers", None)),
+                               **kw)
+
     def delete(self, path: str, body: Any = None, **kw: Any) -> TestResponse:
         return self.client.delete(path, json=body,
                                   headers=self._headers(kw.pop("headers", None)), **kw)

@@ -36,6 +36,9 @@ TABLE: dict[str, str] = {
     "POST /v1/people/{person_id}/availability":                  "401 401 401 202 403 403 202",
     "DELETE /v1/people/{person_id}/availability":                "401 401 401 202 403 403 202",
     "POST /v1/people/{person_id}/availability:remove":           "401 401 401 202 403 403 202",
+    "GET /v1/people/{person_id}/weekly-hours":                   "401 401 401 200 404 200 200",
+    "PUT /v1/people/{person_id}/weekly-hours":                   "401 401 401 200 403 403 200",
+    "DELETE /v1/people/{person_id}/weekly-hours":                "401 401 401 204 403 403 204",
     "GET /v1/people/{person_id}/interviews.ics":                 "401 401 401 200 404 403 200",
     "GET /v1/people/{person_id}/api-keys":                       "401 401 401 200 404 403 200",
     "POST /v1/people/{person_id}/api-keys":                      "401 401 401 201 403 403 201",
@@ -118,6 +121,8 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/people/{person_id}/availability": lambda w: hours(10, 11),
     "DELETE /v1/people/{person_id}/availability": lambda w: hours(10, 11),
     "POST /v1/people/{person_id}/availability:remove": lambda w: hours(10, 11),
+    "PUT /v1/people/{person_id}/weekly-hours":
+        lambda w: {"days": {"mon": [{"start": "09:00", "end": "17:00"}]}},
     "POST /v1/people/{person_id}/api-keys": lambda w: {"label": "roles"},
     "POST /v1/api-keys": lambda w: {"label": "roles"},
     "POST /v1/availability/imports": lambda w: {"entries": [{"person": w.me["id"],
@@ -151,6 +156,8 @@ def call(api: Api, operation: str, w: World, where: str = "127.0.0.1") -> TestRe
         return api.post(url(operation, w), body, **client)
     if method == "PATCH":
         return api.patch(url(operation, w), body, **client)
+    if method == "PUT":
+        return api.put(url(operation, w), body, **client)
     return api.delete(url(operation, w), body, **client)
 
 

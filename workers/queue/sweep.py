@@ -1,5 +1,6 @@
 """The periodic sweep: publish what the outbox holds (jobs, and webhook deliveries when due),
-hand on jobs whose worker died, and prune finished work past its retention.
+hand on jobs whose worker died, prune finished work past its retention, and roll weekly hours
+forward to the horizon.
 
 It runs in every worker process (and in the embedded server). Each step is one conditional
 UPDATE … RETURNING, so when several sweeps race, each row is taken by one of them only.
@@ -17,7 +18,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import IdempotencyKey, Job, WebhookDelivery
-from workers import counters, deliveries, events, retention
+from workers import counters, deliveries, events, retention, weekly_hours
 from workers.errors import problem
 from workers.outbox import DELIVERY
 from workers.queue.routes import publish_all
@@ -36,6 +37,7 @@ class SweepReport:
     given_up: int
     deliveries: int = 0
     pruned: int = 0
+    rolled: int = 0
 
 
 def sweep(runtime: Runtime, now: datetime | None = None, *,
@@ -81,8 +83,10 @@ def sweep(runtime: Runtime, now: datetime | None = None, *,
                        [(DELIVERY, ident) for ident in due_deliveries])
     with runtime.sessions.begin() as session:
         pruned = retention.prune(session, now, timedelta(days=settings.job_retention_days))
+    with runtime.sessions.begin() as session:
+        rolled = weekly_hours.roll_forward(session, settings, now)
     return SweepReport(published=published, requeued=requeued, given_up=len(given_up),
-                       deliveries=sent, pruned=pruned)
+                       deliveries=sent, pruned=pruned, rolled=rolled)
 
 
 def _take_due_deliveries(session: Session, now: datetime, stale: datetime,
