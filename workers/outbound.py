@@ -1,14 +1,16 @@
-"""Outbound HTTP for webhooks: one POST to the checked, pinned address, no redirect, one deadline.
+"""Outbound HTTP to addresses callers name: webhook POSTs and calendar feed GETs, each to the
+checked, pinned address, under one deadline.
 
 The URL's host is resolved and checked once (workers/addresses.py), and the connection is made
 to that address: a second lookup, such as an HTTP library's own, could be answered with another
 one (DNS rebinding). TLS still sends the URL's host name (SNI) and checks the certificate
 against it, and the request carries it in `Host`.
 
-An attempt has one deadline in all: to connect, send, and read the answer's status line and
-headers (its body is not read). A timeout per read restarts with every byte, so a receiver that
-dribbles a byte a second would hold the attempt, and a worker thread, for as long as it likes; a
-watchdog shuts the socket down at the deadline instead, whatever the socket is waiting for.
+An attempt has one deadline in all: to connect, send, and read the answer (a webhook's body
+is not read; a feed's is, up to its size bound, and each redirect it follows is checked again).
+A timeout per read restarts with every byte, so a receiver that dribbles a byte a second would
+hold the attempt, and a worker thread, for as long as it likes; a watchdog shuts the socket down
+at the deadline instead, whatever the socket is waiting for.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ import http.client
 import socket
 import ssl
 import threading
-from urllib.parse import quote, urlsplit
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import Message
+from urllib.parse import quote, urljoin, urlsplit
 
 import certifi
 
@@ -27,11 +32,24 @@ from workers.addresses import SCHEMES, IPAddress, Resolver, resolve, target
 DEADLINE = 15.0  # seconds for one attempt, in all
 CONNECT_TIMEOUT = 5.0
 USER_AGENT = "interview-calendar-webhooks/1"
+REDIRECTS = 5  # followed by a GET, each to an address checked again
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 URL_SAFE = "!#$%&'()*+,/:;=?@[]~"  # kept as written in the path and query (as requests does)
 
 
 class DeadlineExceeded(TimeoutError):
     """The receiver did not answer within the attempt's deadline."""
+
+
+class Unacceptable(ValueError):
+    """An answer past its bounds: too large, or too many redirects."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: Message
+    body: bytes
 
 
 class Watchdog:
@@ -109,25 +127,73 @@ def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool,
     DeadlineExceeded when the receiver did not answer in time, and OSError (ssl.SSLError among
     them) or http.client.HTTPException when the connection or the exchange fails otherwise.
     """
-    watchdog = Watchdog(deadline)
+    with _deadline(deadline) as watchdog:
+        return _exchange("POST", url, body, headers, watchdog, allow_private, resolver, cafile,
+                         max_bytes=None).status
+
+
+def get(url: str, headers: dict[str, str], *, allow_private: bool, max_bytes: int,
+        deadline: float = DEADLINE, resolver: Resolver = resolve,
+        cafile: str | None = None) -> Answer:
+    """GET `url`, following up to REDIRECTS redirects, and read the body, all within `deadline`
+    seconds. Raises as `post` does, and Unacceptable past `max_bytes` or the redirects."""
+    with _deadline(deadline) as watchdog:
+        for _ in range(REDIRECTS + 1):
+            answer = _exchange("GET", url, None, headers, watchdog, allow_private, resolver,
+                               cafile, max_bytes=max_bytes)
+            location = answer.headers.get("Location")
+            if answer.status not in REDIRECT_STATUSES or not location:
+                return answer
+            url = urljoin(url, location)
+        raise Unacceptable(f"more than {REDIRECTS} redirects")
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[Watchdog]:
+    """A watchdog for one attempt; an error after it expired is the deadline's."""
+    watchdog = Watchdog(seconds)
     try:
-        address = target(url, allow_private, resolver)
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        tls = (ssl.create_default_context(cafile=cafile or certifi.where())
-               if scheme == "https" else None)
-        conn = PinnedConnection(parts.hostname or "", parts.port or SCHEMES[scheme], address,
-                                tls, watchdog)
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        try:
-            conn.request("POST", quote(path, safe=URL_SAFE), body,
-                         {"User-Agent": USER_AGENT, **headers, "Host": host_header(url)})
-            return conn.getresponse().status
-        finally:
-            conn.close()
+        yield watchdog
+        if watchdog.expired:  # a read cut short by the shut socket may look like a short body
+            raise DeadlineExceeded(f"no answer within {seconds:g} s")
     except (OSError, http.client.HTTPException) as exc:
         if watchdog.expired:
-            raise DeadlineExceeded(f"no answer within {deadline:g} s") from exc
+            raise DeadlineExceeded(f"no answer within {seconds:g} s") from exc
         raise
     finally:
         watchdog.close()
+
+
+def _exchange(method: str, url: str, body: bytes | None, headers: dict[str, str],
+              watchdog: Watchdog, allow_private: bool, resolver: Resolver, cafile: str | None,
+              *, max_bytes: int | None) -> Answer:
+    """One request to the address `url`'s host resolves to now, if the policy allows it; the
+    answer's body read up to `max_bytes`, or not at all when None."""
+    address = target(url, allow_private, resolver)
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    tls = (ssl.create_default_context(cafile=cafile or certifi.where())
+           if scheme == "https" else None)
+    conn = PinnedConnection(parts.hostname or "", parts.port or SCHEMES[scheme], address, tls,
+                            watchdog)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        conn.request(method, quote(path, safe=URL_SAFE), body,
+                     {"User-Agent": USER_AGENT, **headers, "Host": host_header(url)})
+        response = conn.getresponse()
+        data = b"" if max_bytes is None else _read(response, max_bytes)
+        return Answer(response.status, response.headers, data)
+    finally:
+        conn.close()
+
+
+def _read(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
+    declared = response.getheader("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise Unacceptable(f"{int(declared):,} bytes; at most {max_bytes:,} are read")
+    data = response.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise Unacceptable(f"more than {max_bytes:,} bytes; at most {max_bytes:,} are read")
+    if declared.isdigit() and len(data) < int(declared):
+        raise http.client.IncompleteRead(data, int(declared) - len(data))
+    return data
