@@ -166,13 +166,16 @@ def roll_forward(session: Session, settings: Settings, now: datetime,
                  limit: int = ROLL_BATCH) -> int:
     """Extend up to `limit` templates to the horizon as it moves on with time, the furthest
     behind first; rows another transaction holds are left to it. Exceptions that have passed
-    are pruned on the way. Returns the number of templates extended."""
+    are pruned on the way. Templates of people without a zone of their own that were made in
+    another CALENDAR_TZ are made again first. Returns the number of templates extended or
+    made again."""
+    rezoned = _rezone_stale(session, settings, now, limit)
     first, until = _window(settings, now)
     rows = session.scalars(select(WeeklyHours).where(WeeklyHours.materialized_until < until)
                            .order_by(WeeklyHours.materialized_until).limit(limit)
                            .with_for_update(skip_locked=True)).all()
     if not rows:
-        return 0
+        return rezoned
     people = [row.person_id for row in rows]
     roles: dict[uuid.UUID, str] = dict(
         session.execute(select(Person.id, Person.role).where(Person.id.in_(people))).all())
@@ -182,7 +185,18 @@ def roll_forward(session: Session, settings: Settings, now: datetime,
         row.materialized_until = until
     session.execute(delete(AvailabilityException).where(
         AvailabilityException.person_id.in_(people), AvailabilityException.start < first))
-    return len(rows)
+    return rezoned + len(rows)
+
+
+def _rezone_stale(session: Session, settings: Settings, now: datetime, limit: int) -> int:
+    """Make again the templates of people who follow CALENDAR_TZ, made while it was another."""
+    stale = session.scalars(
+        select(Person).join(WeeklyHours, WeeklyHours.person_id == Person.id)
+        .where(Person.time_zone.is_(None), WeeklyHours.time_zone != settings.calendar_tz)
+        .limit(limit).with_for_update(of=WeeklyHours, skip_locked=True)).all()
+    for person in stale:
+        rezone(session, person, settings, now)
+    return len(stale)
 
 
 def remember_removed(session: Session, person: uuid.UUID, hours: Sequence[datetime]) -> None:

@@ -206,3 +206,20 @@ def test_deleting_a_template_leaves_no_hour_it_alone_gave(runtime: Runtime,
         assert {(r.start, r.added, r.weekly) for r in rows} == (
             {(at(9), False, False)} if booked else set())
         assert session.get(WeeklyHours, person) is None
+
+
+def test_a_changed_calendar_tz_makes_again_the_hours_of_people_who_follow_it(
+        runtime: Runtime) -> None:
+    follows, own = add_person(runtime, name="Follows"), add_person(runtime, name="Own")
+    with runtime.sessions.begin() as session:
+        found = session.get(Person, own)
+        assert found is not None
+        found.time_zone = "UTC"
+    for person in (follows, own):
+        put(runtime, person, NINE_TO_NOON)
+    berlin = replace(runtime.settings, calendar_tz="Europe/Berlin")
+    with runtime.sessions.begin() as session:
+        assert weekly_hours.roll_forward(session, berlin, NOW) >= 1
+    monday_berlin_nine = at(8)  # 09:00 in Berlin in January is 08:00 UTC
+    assert min(hours_of(runtime, follows)) == monday_berlin_nine
+    assert hours_of(runtime, own) == mondays(9, 10, 11)  # their own zone: unchanged
