@@ -29,15 +29,18 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 
 @contextmanager
-def scratch_database(admin_url: str, prefix: str) -> Iterator[str]:
-    """A PostgreSQL database of its own next to `admin_url`'s, migrated; dropped after."""
+def scratch_database(admin_url: str, prefix: str, revision: str | None = "head"
+                     ) -> Iterator[str]:
+    """A PostgreSQL database of its own next to `admin_url`'s, migrated to `revision` (None:
+    left empty); dropped after."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin_url.rsplit("/", 1)[0] + f"/{name}"
     try:
-        upgrade(url)
+        if revision is not None:
+            upgrade(url, revision)
         yield url
     finally:
         with admin.connect() as conn:

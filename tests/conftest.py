@@ -42,9 +42,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.write_line(line)
 
 
-def fresh_database(prefix: str) -> AbstractContextManager[str]:
-    """A PostgreSQL database of our own, brought up by the real migrations, dropped after."""
-    return scratch_database(PG_ADMIN_URL, prefix)
+def fresh_database(prefix: str, revision: str | None = "head") -> AbstractContextManager[str]:
+    """A PostgreSQL database of our own, brought up by the real migrations to `revision` (None:
+    empty), dropped after."""
+    return scratch_database(PG_ADMIN_URL, prefix, revision)
 
 
 @pytest.fixture(scope="session")

@@ -40,11 +40,16 @@ from workers.availability import chunks
 DIALECTS = ("postgresql", "sqlite")
 
 
+def _unbooked(hour: type[AvailabilityHour]) -> ColumnElement[bool]:
+    """The rule of "free" for one hour row (or an alias of the table): nobody booked it."""
+    return ~exists().where(InterviewParticipant.person_id == hour.person_id,
+                           InterviewParticipant.start == hour.start)
+
+
 def _free(start: datetime | ColumnElement[datetime],
           end: datetime | ColumnElement[datetime]) -> list[ColumnElement[bool]]:
     hour = AvailabilityHour
-    return [hour.start >= start, hour.start < end, ~exists().where(
-        InterviewParticipant.person_id == hour.person_id, InterviewParticipant.start == hour.start)]
+    return [hour.start >= start, hour.start < end, _unbooked(hour)]
 
 
 def _as_sent(array: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -173,9 +178,7 @@ def someone_free(session: Session, anchor: uuid.UUID, role: str,
     if not hours:
         return []
     hour, other = aliased(AvailabilityHour), aliased(AvailabilityHour)
-    someone = exists().where(other.role == role, other.start == hour.start, ~exists().where(
-        InterviewParticipant.person_id == other.person_id,
-        InterviewParticipant.start == other.start))
+    someone = exists().where(other.role == role, other.start == hour.start, _unbooked(other))
     return list(session.scalars(select(hour.start).where(
         hour.person_id == anchor, hour.start.in_(hours), someone).order_by(hour.start)))
 

@@ -3,37 +3,14 @@ same totals before and after it, on both databases."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from api.metrics import DatabaseCollector
 from models import Job, Webhook, WebhookAttempt, WebhookDelivery, make_engine
 from models import make_session_factory as sessions_of
 from models.migrate import upgrade
-from tests.conftest import PG_ADMIN_URL
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of each kind."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'calendar.sqlite3'}"
-        return
-    name = f"ic_migration_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def finished(kind: str, status: str, queued: float, ran: float) -> Job:

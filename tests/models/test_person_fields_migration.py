@@ -5,9 +5,7 @@ the deletion of their keys)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -16,25 +14,6 @@ from sqlalchemy.exc import IntegrityError
 from models import ApiKey, Person, PersonTag, make_engine
 from models import make_session_factory as sessions_of
 from models.migrate import upgrade
-from tests.conftest import PG_ADMIN_URL
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of each kind."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'calendar.sqlite3'}"
-        return
-    name = f"ic_migration_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_people_and_their_keys_survive_and_the_new_fields_are_checked(url: str) -> None:

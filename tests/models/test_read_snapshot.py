@@ -3,29 +3,20 @@ that reads a delivery and then its attempts never shows an attempt beside a stat
 it (which a busy machine did show, as a delivery still `pending` with its final attempt)."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, update
 
 from models import Person, make_engine, make_session_factory, read_only
 from models.migrate import upgrade
-from tests.conftest import fresh_database
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "postgresql":
-        with fresh_database("ic_snapshot") as url:
-            engine = make_engine(url)
-            yield engine
-            engine.dispose()
-    else:
-        url = f"sqlite:///{tmp_path / 'calendar.sqlite3'}"
-        upgrade(url)
-        engine = make_engine(url)
-        yield engine
-        engine.dispose()
+@pytest.fixture
+def engine(url: str) -> Iterator[Engine]:
+    upgrade(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
 
 
 def test_a_read_only_transaction_does_not_see_a_commit_made_during_it(engine: Engine) -> None:
