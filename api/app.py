@@ -12,6 +12,7 @@ from api import (
     api_keys,
     availability,
     bench_endpoints,
+    calendars,
     db,
     errors,
     health,
@@ -46,8 +47,8 @@ def create_app(runtime: Runtime) -> Flask:
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
     v1.before_request(authenticate)
     v1.before_request(plain_text.refuse_in_request)
-    for module in (people, api_keys, availability, weekly_hours, slots, matches, interviews,
-                   jobs, webhooks):
+    for module in (people, api_keys, availability, weekly_hours, calendars, slots, matches,
+                   interviews, jobs, webhooks):
         v1.register_blueprint(module.bp)
     app.register_blueprint(v1)
     app.register_blueprint(health.bp)

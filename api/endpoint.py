@@ -34,6 +34,8 @@ class Operation:
     """the body's media types, enforced (415 for another); empty: JSON, as sent"""
     raw_body: bool = False
     """the view gets the JSON object as sent and validates it with `validated` itself"""
+    uploads: tuple[str, ...] = ()
+    """media types of a body the view takes as bytes (an upload) instead of JSON"""
 
 
 def validation_context() -> dict[str, Any]:
@@ -95,9 +97,10 @@ def endpoint(summary: str, *, tag: str, body: type[BaseModel] | None = None,
               responses: Mapping[int, type[BaseModel] | str | None] | None = None,
               multi: tuple[str, ...] = (), public: bool = False,
               media_types: tuple[str, ...] = (), raw_body: bool = False,
+              uploads: tuple[str, ...] = (),
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     spec = Operation(summary, tag, body, query, dict(responses or {}), multi, public,
-                     media_types, raw_body)
+                     media_types, raw_body, uploads)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -105,7 +108,9 @@ def endpoint(summary: str, *, tag: str, body: type[BaseModel] | None = None,
             context = validation_context()
             if query is not None:
                 kwargs["query"] = query.model_validate(query_args(multi), context=context)
-            if body is not None:
+            if request.mimetype in uploads:
+                kwargs["body"] = request.get_data(cache=True)
+            elif body is not None:
                 _require_media_type(media_types)
                 data = json_body()
                 if not isinstance(data, dict):

@@ -102,7 +102,8 @@ def build(app: Flask) -> dict[str, Any]:
             if spec.body is not None:
                 body = {"schema": defs[(spec.body, "validation")]}
                 op["requestBody"] = {"required": True, "content": {
-                    media: body for media in spec.media_types or ("application/json",)}}
+                    **{media: body for media in spec.media_types or ("application/json",)},
+                    **{media: {"schema": {"type": "string"}} for media in spec.uploads}}}
             paths.setdefault(_path(rule.rule), {})[method.lower()] = op
     return {
         "openapi": "3.1.0",

@@ -295,6 +295,7 @@ class RangeOut(Output):
 class Availability(Output):
     ranges: list[RangeOut]
     booked: list[RangeOut]
+    busy: list[RangeOut]
 
 
 class Panel(Output):

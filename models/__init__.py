@@ -4,6 +4,7 @@ from models.base import Base, utcnow
 from models.calendar import AvailabilityHour, Interview, InterviewParticipant
 from models.counters import Counter
 from models.db import SessionFactory, make_engine, make_session_factory, read_only
+from models.feeds import BusyHour, CalendarFeed
 from models.idempotency import IdempotencyKey
 from models.jobs import Job
 from models.people import ApiKey, Person, PersonTag
@@ -15,6 +16,8 @@ __all__ = [
     "AvailabilityException",
     "AvailabilityHour",
     "Base",
+    "BusyHour",
+    "CalendarFeed",
     "Counter",
     "IdempotencyKey",
     "Interview",

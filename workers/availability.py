@@ -15,7 +15,13 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import AvailabilityException, AvailabilityHour, InterviewParticipant, Person
+from models import (
+    AvailabilityException,
+    AvailabilityHour,
+    BusyHour,
+    InterviewParticipant,
+    Person,
+)
 from scheduling.hours import Range, merge, merge_ranges
 from workers import weekly_hours
 from workers.errors import Conflict, NotFound
@@ -223,14 +229,15 @@ def _booked(hour: datetime) -> Conflict:
 
 def read(session: Session, person: uuid.UUID, start: datetime,
          end: datetime) -> dict[str, list[Range]]:
-    """A person's hours in [start, end): `ranges` (merged, booked included) and `booked`."""
-    hours = session.scalars(select(AvailabilityHour.start).where(
-        AvailabilityHour.person_id == person,
-        AvailabilityHour.start >= start, AvailabilityHour.start < end))
-    booked = session.scalars(select(InterviewParticipant.start).where(
-        InterviewParticipant.person_id == person,
-        InterviewParticipant.start >= start, InterviewParticipant.start < end))
-    return {"ranges": merge(hours), "booked": merge(booked)}
+    """A person's hours in [start, end), merged: `ranges` offered (booked included, busy
+    excluded), `booked`, and `busy` (offered, not booked, and a calendar's event overlaps)."""
+    def starts(column: Any, of: Any) -> set[datetime]:
+        return set(session.scalars(select(column).where(of == person, column >= start,
+                                                        column < end)))
+    offered = starts(AvailabilityHour.start, AvailabilityHour.person_id)
+    booked = starts(InterviewParticipant.start, InterviewParticipant.person_id)
+    busy = offered & starts(BusyHour.start, BusyHour.person_id) - booked
+    return {"ranges": merge(offered - busy), "booked": merge(booked), "busy": merge(busy)}
 
 
 def import_payload(session: Session, entries: Iterable[tuple[str, list[Range]]],

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.client
 import random
-import ssl
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -111,24 +110,11 @@ def send(claimed: Claim, clock: Clock, *, allow_private: bool, deadline: float,
     except Refused as exc:
         error = f"refused: {exc}"
     except (OSError, http.client.HTTPException) as exc:
-        error = describe(exc)
+        error = outbound.describe(exc)
     except Exception as exc:
         error, unexpected = f"unexpected error ({type(exc).__name__})", exc
     latency = round((clock.monotonic() - started) * 1000)
     return Outcome(at, code, latency, error[:MAX_ERROR] if error else None), unexpected
-
-
-def describe(exc: OSError | http.client.HTTPException) -> str:
-    """A short account of a failed exchange."""
-    if isinstance(exc, outbound.DeadlineExceeded):
-        return str(exc)
-    if isinstance(exc, TimeoutError):
-        return "timed out connecting"
-    if isinstance(exc, ssl.SSLError):
-        return f"TLS error: {exc}"
-    if isinstance(exc, http.client.HTTPException):
-        return f"not an HTTP answer: {exc!r}"
-    return f"could not connect: {exc}"
 
 
 def held(claimed: Claim) -> ColumnElement[bool]:

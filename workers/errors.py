@@ -4,9 +4,11 @@ retried."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 
 TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
           405: "Method not allowed", 409: "Conflict", 413: "Payload too large",
@@ -31,6 +33,9 @@ class Problem(Exception):
         self.detail = detail
         self.title = TITLES.get(status, "Error")
         self.errors = errors
+        self.also_write: Callable[[Session], None] | None = None
+        """what a job that fails with this problem records beside its failure (a calendar's
+        error), in the same transaction"""
 
     @property
     def problem(self) -> dict[str, Any]:

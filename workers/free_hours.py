@@ -1,7 +1,10 @@
 """Who is free when: the calendar's read queries, for slots, matches and bookings.
 
-"Free" is available and not booked. Each query is built for the size it meets: a match reads
-millions of hours, a slot request runs on every page view.
+"Free" (SPEC §5) is offered, not booked and not busy: an hour row of availability_hours (offered
+by weekly hours or added, less the removed) that no interview books and no calendar of the
+person's makes busy. `_open` is that rule, and every query here applies it. Each
+query is built for the size it meets: a match reads millions of hours, a slot request runs on
+every page view.
 """
 
 from __future__ import annotations
@@ -33,23 +36,25 @@ from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.types import NullType, Uuid
 
-from models import AvailabilityHour, InterviewParticipant, Person
+from models import AvailabilityHour, BusyHour, InterviewParticipant, Person
 from scheduling.hours import HOUR
 from workers.availability import chunks
 
 DIALECTS = ("postgresql", "sqlite")
 
 
-def _unbooked(hour: type[AvailabilityHour]) -> ColumnElement[bool]:
-    """The rule of "free" for one hour row (or an alias of the table): nobody booked it."""
-    return ~exists().where(InterviewParticipant.person_id == hour.person_id,
-                           InterviewParticipant.start == hour.start)
+def _open(hour: type[AvailabilityHour]) -> ColumnElement[bool]:
+    """The rule of "free" for one hour row (or an alias of the table): nobody booked it, and
+    no calendar of the person's makes it busy."""
+    return (~exists().where(InterviewParticipant.person_id == hour.person_id,
+                            InterviewParticipant.start == hour.start)
+            & ~exists().where(BusyHour.person_id == hour.person_id, BusyHour.start == hour.start))
 
 
 def _free(start: datetime | ColumnElement[datetime],
           end: datetime | ColumnElement[datetime]) -> list[ColumnElement[bool]]:
     hour = AvailabilityHour
-    return [hour.start >= start, hour.start < end, _unbooked(hour)]
+    return [hour.start >= start, hour.start < end, _open(hour)]
 
 
 def _as_sent(array: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -178,7 +183,7 @@ def someone_free(session: Session, anchor: uuid.UUID, role: str,
     if not hours:
         return []
     hour, other = aliased(AvailabilityHour), aliased(AvailabilityHour)
-    someone = exists().where(other.role == role, other.start == hour.start, _unbooked(other))
+    someone = exists().where(other.role == role, other.start == hour.start, _open(other))
     return list(session.scalars(select(hour.start).where(
         hour.person_id == anchor, hour.start.in_(hours), someone).order_by(hour.start)))
 

@@ -34,6 +34,8 @@ def book(session: Session, candidate: uuid.UUID, interviewers: Sequence[uuid.UUI
     """Book one interview (and its `interview.booked` event) in the session's transaction, or
     raise NotFree (nothing written)."""
     everyone = [candidate, *interviewers]
+    if taken := who_is_not_free(session, everyone, start):  # busy in a calendar, among others
+        raise NotFree(f"not free at {start.isoformat()}: {', '.join(taken)}")
     interview = Interview(id=uuid.uuid4(), candidate_id=candidate, start=start,
                           end=start + HOUR, job_id=job_id, created_at=now)
     try:

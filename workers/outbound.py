@@ -148,6 +148,19 @@ def get(url: str, headers: dict[str, str], *, allow_private: bool, max_bytes: in
         raise Unacceptable(f"more than {REDIRECTS} redirects")
 
 
+def describe(exc: OSError | http.client.HTTPException) -> str:
+    """A short account of a failed exchange."""
+    if isinstance(exc, DeadlineExceeded):
+        return str(exc)
+    if isinstance(exc, TimeoutError):
+        return "timed out connecting"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS error: {exc}"
+    if isinstance(exc, http.client.HTTPException):
+        return f"not an HTTP answer: {exc!r}"
+    return f"could not connect: {exc}"
+
+
 @contextlib.contextmanager
 def _deadline(seconds: float) -> Iterator[Watchdog]:
     """A watchdog for one attempt; an error after it expired is the deadline's."""

@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 from models import Job
 from workers import signing
 
-JOB_KINDS = ("availability.add", "availability.remove", "availability.import", "match")
+JOB_KINDS = (
+    "availability.add", "availability.remove", "availability.import", "match", "calendar.sync")
 DELIVERY = "webhook.delivery"
+REFRESH = "calendar.refresh"  # the sweep's periodic read of a calendar: a message, not a job
 PENDING = "outbox"
 
 Message = tuple[str, uuid.UUID]

@@ -57,6 +57,7 @@ class Settings:
     match_max_cells: int = 2_000_000
     bench_endpoints: bool = False  # /bench/hello and /bench/select, the benchmark's baselines
     job_retention_days: int = 30  # finished jobs and deliveries are deleted this long after
+    calendar_sync_minutes: float = 15.0  # people's calendar feeds are read again this often
 
     @property
     def embedded(self) -> bool:
@@ -123,6 +124,9 @@ class Settings:
                 delivery_deadline_seconds=_positive_seconds(
                     "DELIVERY_DEADLINE_SECONDS", env.get("DELIVERY_DEADLINE_SECONDS", "15")),
                 job_retention_days=_retention(env.get("JOB_RETENTION_DAYS", "30")),
+                calendar_sync_minutes=_positive_seconds(
+                    "CALENDAR_SYNC_MINUTES", env.get("CALENDAR_SYNC_MINUTES", "15"),
+                    most=24 * 60, unit="minutes"),
             )
         except SettingsError:
             raise
@@ -147,10 +151,10 @@ def _positive(name: str, value: str, least: int = 1) -> int:
     return number
 
 
-def _positive_seconds(name: str, value: str) -> float:
+def _positive_seconds(name: str, value: str, most: float = 300, unit: str = "seconds") -> float:
     seconds = float(value)
-    if not 0 < seconds <= 300:  # NaN and infinity too
-        raise SettingsError(f"{name}={value!r} must be more than 0 and at most 300 seconds")
+    if not 0 < seconds <= most:  # NaN and infinity too
+        raise SettingsError(f"{name}={value!r} must be more than 0 and at most {most:g} {unit}")
     return seconds
 
 

@@ -34,7 +34,7 @@ def test_adding_hours_answers_202_and_the_job_adds_them(admin: Api) -> None:
         done = admin.get(r.headers["Location"])
     assert done.json["result"] == {"added": 3, "already_present": 0}
     got = admin.get(f"/v1/people/{person['id']}/availability")
-    assert got.json == {"ranges": [span(2, 5)], "booked": []}
+    assert got.json == {"ranges": [span(2, 5)], "booked": [], "busy": []}
 
 
 def test_prefer_wait_returns_the_finished_job(admin: Api) -> None:

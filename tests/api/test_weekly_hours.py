@@ -49,7 +49,7 @@ def test_delete_removes_the_template_and_its_hours(admin: Api) -> None:
     assert admin.delete(path(person)).status_code == 204
     assert admin.get(path(person)).json == {"days": {}}
     got = admin.get(f"/v1/people/{person['id']}/availability?{window(0, 48)}")
-    assert got.json == {"ranges": [], "booked": []}
+    assert got.json == {"ranges": [], "booked": [], "busy": []}
     assert admin.delete(path(person)).status_code == 204  # none: still done
 
 
@@ -57,7 +57,7 @@ def test_weekly_hours_show_in_the_availability_as_ranges(admin: Api) -> None:
     person = admin.person("interviewer")
     admin.put(path(person), ALL_WEEK)
     got = admin.get(f"/v1/people/{person['id']}/availability?{window(0, 48)}")
-    assert got.json == {"ranges": [span(0, 48)], "booked": []}
+    assert got.json == {"ranges": [span(0, 48)], "booked": [], "busy": []}
 
 
 def test_weekly_hours_are_free_for_slots_and_bookings(admin: Api) -> None:
@@ -70,7 +70,8 @@ def test_weekly_hours_are_free_for_slots_and_bookings(admin: Api) -> None:
     assert book(admin, candidate, [interviewer], 1).status_code == 201
     assert admin.delete(path(interviewer)).status_code == 204
     got = admin.get(f"/v1/people/{interviewer['id']}/availability?{window(0, 3)}")
-    assert got.json == {"ranges": [span(1, 2)], "booked": [span(1, 2)]}  # a booked hour stays
+    # a booked hour stays
+    assert got.json == {"ranges": [span(1, 2)], "booked": [span(1, 2)], "busy": []}
 
 
 def test_hours_added_by_hand_outlive_the_template(admin: Api) -> None:
@@ -170,10 +171,10 @@ def test_weekly_hours_work_on_sqlite_too(embedded: Embedded) -> None:
     person = api.person("interviewer")
     assert api.put(path(person), ALL_WEEK).status_code == 200
     got = api.get(f"/v1/people/{person['id']}/availability?{window(0, 48)}")
-    assert got.json == {"ranges": [span(0, 48)], "booked": []}
+    assert got.json == {"ranges": [span(0, 48)], "booked": [], "busy": []}
     assert api.delete(path(person)).status_code == 204
     assert api.get(f"/v1/people/{person['id']}/availability?{window(0, 48)}").json == {
-        "ranges": [], "booked": []}
+        "ranges": [], "booked": [], "busy": []}
 
 
 def _offered_utc_hours(admin: Api, person: dict[str, Any], day: str) -> list[int]:

@@ -186,7 +186,7 @@ def test_added_availability_is_read_back_after_the_job_succeeds(embedded: Client
     assert job["result"] == {"added": 3, "already_present": 0}
     got = embedded.call("GET", f"/v1/people/{person}/availability?from={z(tomorrow(0))}")
     assert got.status_code == 200
-    assert got.json() == {"ranges": [{"start": z(start), "end": z(end)}], "booked": []}
+    assert got.json() == {"ranges": [{"start": z(start), "end": z(end)}], "booked": [], "busy": []}
 
 
 def test_prefer_wait_answers_200_with_the_finished_job(embedded: Client) -> None:

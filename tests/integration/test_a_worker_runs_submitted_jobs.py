@@ -34,6 +34,7 @@ def test_added_hours_reach_postgresql_through_a_real_worker(
                   f"&to={day.date()}T23:00:00Z")
     assert got.status_code == 200, got.get_json()
     assert got.get_json() == {"ranges": [{"start": f"{day.date()}T09:00:00Z",
-                                          "end": f"{day.date()}T14:00:00Z"}], "booked": []}
+                                          "end": f"{day.date()}T14:00:00Z"}],
+                              "booked": [], "busy": []}
     assert calendar.hours() == 5
     assert [calendar.job(j["id"]).attempts for j in jobs] == [1, 1]

@@ -188,7 +188,8 @@ def test_a_job_runs_through_web_and_worker_and_its_callback_through_the_delivere
                f"?from={day.isoformat()}T00:00:00Z&to={day.isoformat()}T23:00:00Z")
     assert got.status_code == 200
     assert got.json() == {"ranges": [{"start": f"{day.isoformat()}T09:00:00Z",
-                                      "end": f"{day.isoformat()}T17:00:00Z"}], "booked": []}
+                                      "end": f"{day.isoformat()}T17:00:00Z"}],
+                          "booked": [], "busy": []}
 
 
 def test_flower_shows_the_worker_behind_basic_auth_and_read_only(stack: Stack) -> None:

@@ -40,7 +40,7 @@ def claim(runtime: Runtime, job_id: uuid.UUID, lease: float = LEASE) -> jobs.Cla
 
 def run(runtime: Runtime, claimed: jobs.Claim, runner: jobs.Runner,
         lease: float = LEASE) -> None:
-    jobs.run(claimed, sessions=runtime.sessions, runner=runner, lease=lease,
+    jobs.run(claimed, sessions=runtime.sessions, prepare=lambda: runner, lease=lease,
              renewer=runtime.renewer, clock=runtime.clock)
 
 

@@ -11,7 +11,7 @@ import random
 import uuid
 
 from models import WebhookDelivery
-from workers import availability, deliveries, matches
+from workers import availability, calendar_reads, deliveries, matches
 from workers.errors import is_transient
 from workers.queue import lifecycle
 from workers.queue.runtime import Runtime
@@ -19,6 +19,16 @@ from workers.queue.runtime import Runtime
 log = logging.getLogger(__name__)
 
 RUNNERS: dict[str, lifecycle.Runner] = {**availability.RUNNERS, **matches.RUNNERS}
+
+
+def _prepare(runtime: Runtime, claimed: lifecycle.Claim) -> lifecycle.Prepare:
+    """What runs the claimed job: its kind's runner, or for a calendar's read, the read first
+    (outside any transaction) and then the runner that records it."""
+    if claimed.kind == "calendar.sync":
+        return lambda: calendar_reads.sync_job(runtime.readers, runtime.settings,
+                                               runtime.resolver, runtime.clock.now(),
+                                               claimed.payload)
+    return lambda: RUNNERS[claimed.kind]
 
 
 def run_job(runtime: Runtime, job_id: uuid.UUID) -> None:
@@ -31,7 +41,7 @@ def run_job(runtime: Runtime, job_id: uuid.UUID) -> None:
         log.info("nothing to claim", extra={"job_id": str(job_id)})
         return
     try:
-        lifecycle.run(claimed, sessions=runtime.sessions, runner=RUNNERS[claimed.kind],
+        lifecycle.run(claimed, sessions=runtime.sessions, prepare=_prepare(runtime, claimed),
                  lease=settings.job_lease_seconds, renewer=runtime.renewer, clock=clock)
     except Exception as exc:
         if is_transient(exc):
@@ -68,3 +78,9 @@ def deliver(runtime: Runtime, delivery_id: uuid.UUID,
     if unexpected is not None:
         raise unexpected
     return status
+
+
+def refresh_calendar(runtime: Runtime, calendar_id: uuid.UUID) -> str:
+    """The sweep's periodic read of a calendar (not a job); its status afterwards."""
+    return calendar_reads.refresh(runtime.sessions, runtime.settings, runtime.resolver,
+                                  runtime.clock.now(), calendar_id)

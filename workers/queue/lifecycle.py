@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 RESOLVES = 3
 Runner = Callable[[Session, dict[str, Any], datetime], dict[str, Any]]
 """A job kind's work: (session, payload, now) → result, in the session's transaction."""
+Prepare = Callable[[], Runner]
+"""Gives a job's runner, first doing what must hold no transaction (reading a feed)."""
 
 
 @dataclass(frozen=True)
@@ -112,17 +114,19 @@ def release(sessions: SessionFactory, claimed: Claim) -> None:
                         .values(status="queued", lease_expires_at=None))
 
 
-def run(claimed: Claim, *, sessions: SessionFactory, runner: Runner, lease: float,
+def run(claimed: Claim, *, sessions: SessionFactory, prepare: Prepare, lease: float,
         renewer: Renewer, clock: Clock) -> None:
-    """Run one claimed attempt under a renewed lease. A domain problem fails the job; other
-    errors propagate."""
+    """Run one claimed attempt under a renewed lease. A domain problem fails the job (with what
+    the problem also writes); other errors propagate."""
     with renewer.held(sessions, Job, _held(claimed), lease, str(claimed.job_id),
                       {"job_id": str(claimed.job_id)}):
         try:
             try:
-                _run_until_settled(sessions, claimed, runner, clock)
+                _run_until_settled(sessions, claimed, prepare(), clock)
             except Problem as failed:
                 with sessions.begin() as session:
+                    if failed.also_write is not None:
+                        failed.also_write(session)
                     finish(session, claimed, "failed", clock.now(), error=failed.problem)
         except Superseded:
             log.warning("attempt superseded; its writes were rolled back",

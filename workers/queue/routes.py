@@ -21,8 +21,8 @@ from celery import Celery
 from kombu.exceptions import KombuError
 from sqlalchemy import update
 
-from models import Job, SessionFactory, WebhookDelivery
-from workers.outbox import DELIVERY, Message
+from models import CalendarFeed, Job, SessionFactory, WebhookDelivery
+from workers.outbox import DELIVERY, REFRESH, Message
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,12 @@ TASKS = {
     "availability.remove": "workers.remove_availability",
     "availability.import": "workers.import_availability",
     "match": "workers.run_match",
+    "calendar.sync": "workers.sync_calendar",
+    REFRESH: "workers.refresh_calendar",
     DELIVERY: "workers.deliver_webhook",
 }
+# What each message that is not a job marks as sent (`published_at`), for the sweep.
+TABLES: dict[str, Any] = {DELIVERY: WebhookDelivery, REFRESH: CalendarFeed}
 
 
 def jobs_queue(celery: Celery) -> str:
@@ -75,14 +79,14 @@ def publish(celery: Celery, kind: str, ident: uuid.UUID) -> bool:
 
 
 def _context(kind: str, ident: uuid.UUID) -> dict[str, str]:
-    return {} if kind == DELIVERY else {"job_id": str(ident)}
+    return {} if kind in TABLES else {"job_id": str(ident)}
 
 
 def mark_unpublished(sessions: SessionFactory, unsent: list[Message]) -> None:
     """Clear `published_at` of what could not be sent, so that the next sweep sends it."""
     by_table: dict[Any, list[uuid.UUID]] = defaultdict(list)
     for kind, ident in unsent:
-        by_table[WebhookDelivery if kind == DELIVERY else Job].append(ident)
+        by_table[TABLES.get(kind, Job)].append(ident)
     with sessions.begin() as session:
         for table, ids in by_table.items():
             session.execute(update(table).where(table.id.in_(ids)).values(published_at=None))

@@ -1,6 +1,6 @@
 """The periodic sweep: publish what the outbox holds (jobs, and webhook deliveries when due),
-hand on jobs whose worker died, prune finished work past its retention, and roll weekly hours
-forward to the horizon.
+send the calendars due to be read again, hand on jobs whose worker died, prune finished work
+past its retention, and roll weekly hours forward to the horizon.
 
 It runs in every worker process (and in the embedded server). Each step is one conditional
 UPDATE … RETURNING, so when several sweeps race, each row is taken by one of them only.
@@ -18,9 +18,9 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import IdempotencyKey, Job, WebhookDelivery
-from workers import counters, deliveries, events, retention, weekly_hours
+from workers import calendar_reads, counters, deliveries, events, retention, weekly_hours
 from workers.errors import problem
-from workers.outbox import DELIVERY
+from workers.outbox import DELIVERY, REFRESH
 from workers.queue.routes import publish_all
 from workers.queue.runtime import Runtime
 
@@ -38,6 +38,7 @@ class SweepReport:
     deliveries: int = 0
     pruned: int = 0
     rolled: int = 0
+    calendars: int = 0
 
 
 def sweep(runtime: Runtime, now: datetime | None = None, *,
@@ -76,17 +77,20 @@ def sweep(runtime: Runtime, now: datetime | None = None, *,
         session.execute(delete(IdempotencyKey)
                         .where(IdempotencyKey.created_at < now - IDEMPOTENCY_TTL))
         due_deliveries = _take_due_deliveries(session, now, stale, restarted)
+        due_calendars = calendar_reads.take_due(session, now, stale, BATCH)
         counters.jobs_finished(session, given_up)  # last: see workers/counters.py
     # A message the broker refuses is marked for the next round, not in REQUEUE_AFTER_SECONDS.
     published = publish_all(runtime.celery, runtime.sessions, [(row.kind, row.id) for row in rows])
     sent = publish_all(runtime.celery, runtime.sessions,
                        [(DELIVERY, ident) for ident in due_deliveries])
+    read = publish_all(runtime.celery, runtime.sessions,
+                       [(REFRESH, ident) for ident in due_calendars])
     with runtime.sessions.begin() as session:
         pruned = retention.prune(session, now, timedelta(days=settings.job_retention_days))
     with runtime.sessions.begin() as session:
         rolled = weekly_hours.roll_forward(session, settings, now)
     return SweepReport(published=published, requeued=requeued, given_up=len(given_up),
-                       deliveries=sent, pruned=pruned, rolled=rolled)
+                       deliveries=sent, pruned=pruned, rolled=rolled, calendars=read)
 
 
 def _take_due_deliveries(session: Session, now: datetime, stale: datetime,

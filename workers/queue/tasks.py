@@ -13,7 +13,7 @@ from celery.utils.time import get_exponential_backoff_interval
 
 from workers import logs
 from workers.errors import is_transient
-from workers.outbox import DELIVERY
+from workers.outbox import DELIVERY, REFRESH
 from workers.queue import attempts, routes
 from workers.queue.runtime import Runtime
 
@@ -49,6 +49,10 @@ def _task(runtime: Runtime, kind: str) -> Callable[[Task[Any, Any], str], None]:
         def deliver(task: Task[Any, Any], delivery_id: str) -> None:
             _retrying(task, lambda: attempts.deliver(runtime, uuid.UUID(delivery_id)))
         return deliver
+    if kind == REFRESH:
+        def refresh(task: Task[Any, Any], calendar_id: str) -> None:
+            _retrying(task, lambda: attempts.refresh_calendar(runtime, uuid.UUID(calendar_id)))
+        return refresh
 
     def run_job(task: Task[Any, Any], job_id: str) -> None:
         logs.job_id.set(job_id)
