@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("create-admin-key", help="create and print a new admin API key")
     p.add_argument("--label", default="created by create-admin-key")
     p.set_defaults(func=create_admin_key)
-    sub.add_parser("demo", help="load demo people with time zones and weekly hours"
+    sub.add_parser("demo", help="load demo people with time zones, weekly hours and a calendar"
                    ).set_defaults(func=demo)
     p = sub.add_parser("bench", add_help=False,  # its options and --help are bench's own
                        help="benchmark the production stack against its baselines")

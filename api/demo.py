@@ -1,17 +1,19 @@
-"""Demo data: interviewers and candidates in a few time zones, each with weekly hours."""
+"""Demo data: interviewers and candidates in a few time zones, each with weekly hours, and one
+interviewer's own calendar (an upload of recurring meetings) that makes some of them busy."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from models import Person, make_engine, make_session_factory
+from models import CalendarFeed, Person, make_engine, make_session_factory
 from models.migrate import upgrade
 from scheduling.weekly import DAYS, Interval, template
-from workers import api_keys, weekly_hours
+from workers import api_keys, calendar_reads, weekly_hours
+from workers.addresses import resolve
 from workers.settings import Settings
 
 PEOPLE = [
@@ -24,6 +26,24 @@ PEOPLE = [
     ("Frances Allen", "frances@demo.example", "candidate", "Asia/Kolkata"),
 ]
 WORKDAYS = DAYS[:5]
+WITH_A_CALENDAR = "ada@demo.example"
+
+
+def meetings(now: datetime) -> bytes:
+    """A stand-up every weekday at 09:30 and a weekly review on Wednesdays at 14:00, in London,
+    as calendar apps export them."""
+    monday = (now - timedelta(days=now.weekday())).strftime("%Y%m%d")
+    wednesday = (now - timedelta(days=now.weekday() - 2)).strftime("%Y%m%d")
+    return "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Interview Calendar//demo//EN",
+        "BEGIN:VEVENT", "UID:standup@demo.example", f"DTSTAMP:{monday}T000000Z",
+        f"DTSTART;TZID=Europe/London:{monday}T093000",
+        f"DTEND;TZID=Europe/London:{monday}T094500", "SUMMARY:Stand-up",
+        "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "END:VEVENT",
+        "BEGIN:VEVENT", "UID:review@demo.example", f"DTSTAMP:{monday}T000000Z",
+        f"DTSTART;TZID=Europe/London:{wednesday}T140000",
+        f"DTEND;TZID=Europe/London:{wednesday}T150000", "SUMMARY:Design review",
+        "RRULE:FREQ=WEEKLY", "END:VEVENT", "END:VCALENDAR", ""]).encode()
 
 
 def working_week(rng: random.Random) -> dict[str, list[Interval]]:
@@ -38,8 +58,10 @@ def load(settings: Settings, now: datetime) -> Iterator[str]:
     if settings.embedded:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
     rng = random.Random(7)
-    with make_session_factory(engine).begin() as session:
+    uploads = []
+    with sessions.begin() as session:
         for name, email, role, zone in PEOPLE:
             if session.scalar(select(Person.id).where(Person.email_key == email)):
                 yield f"{role:<11} {name:<16} already present"
@@ -49,5 +71,11 @@ def load(settings: Settings, now: datetime) -> Iterator[str]:
             session.flush()
             key = api_keys.issue(session, role, now, person_id=person.id, label=email)
             weekly_hours.replace(session, person, template(working_week(rng)), settings, now)
+            if email == WITH_A_CALENDAR:
+                uploads.append(CalendarFeed(person_id=person.id, ics=meetings(now),
+                                            created_at=now, next_sync_at=now))
             yield f"{role:<11} {name:<16} {zone:<19} id={person.id} api_key={key}"
+        session.add_all(uploads)
+    for upload in uploads:  # read as a job would, now: the demo shows its busy hours at once
+        calendar_reads.refresh(sessions, settings, resolve, now, upload.id)
     engine.dispose()

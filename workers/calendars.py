@@ -9,28 +9,36 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from models import BusyHour, CalendarFeed, Job, Person
 from scheduling.hours import DEFAULT_HORIZON, next_full_hour
 from workers import outbox
-from workers.errors import Problem
+from workers.errors import Conflict, Problem
 from workers.lookup import get_or_404
 from workers.resources import z
 from workers.settings import Settings
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # the same bound as a feed's
+MAX_PER_PERSON = 20  # each is read every CALENDAR_SYNC_MINUTES: a person's share of the workers
 SYNC = "calendar.sync"
 
 
 def add(session: Session, person: Person, *, url: str | None, upload: bytes | None,
         settings: Settings, now: datetime, submitted_by: uuid.UUID | None,
         callback_url: str | None = None) -> Job:
-    """Register a feed (`url`) or an upload, and queue the job that reads it at once."""
+    """Register a feed (`url`) or an upload, and queue the job that reads it at once; 413 for
+    an upload past its bound, 409 for a person at MAX_PER_PERSON calendars."""
     if upload is not None and len(upload) > MAX_UPLOAD_BYTES:
         raise Problem(413, f"the calendar is {len(upload):,} bytes; at most "
                            f"{MAX_UPLOAD_BYTES:,} are read")
+    session.execute(select(Person.id).where(Person.id == person.id)  # one at a time
+                    .with_for_update())
+    held = session.scalar(select(func.count()).select_from(CalendarFeed)
+                          .where(CalendarFeed.person_id == person.id))
+    if held is not None and held >= MAX_PER_PERSON:
+        raise Conflict(f"a person has at most {MAX_PER_PERSON} calendars; delete one first")
     calendar = CalendarFeed(id=uuid.uuid4(), person_id=person.id, url=url, ics=upload,
                             created_at=now, status="pending", events=0,
                             next_sync_at=now + timedelta(minutes=settings.calendar_sync_minutes))
@@ -44,6 +52,12 @@ def sync(session: Session, calendar: CalendarFeed, now: datetime,
     """Queue a job that reads the calendar now."""
     return outbox.submit(session, SYNC, {"calendar": str(calendar.id)}, now=now,
                          submitted_by=submitted_by, callback_url=callback_url)
+
+
+def read_soon(session: Session, person: uuid.UUID, now: datetime) -> None:
+    """Have the sweep read the person's calendars at its next round."""
+    session.execute(update(CalendarFeed).where(CalendarFeed.person_id == person)
+                    .values(next_sync_at=now))
 
 
 def of_person(person: uuid.UUID) -> Select[CalendarFeed]:

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from scheduling.weekly import DAYS
 from tests.api.conftest import WAIT, Api, book, hours_from_now, publish, span
 from tests.feeds import FeedServer, feed_server, ics, meeting, next_hour
 from workers import calendar_reads
 from workers.queue.runtime import Runtime
 from workers.queue.sweep import sweep
+from workers.resources import z
 
 
 @pytest.fixture
@@ -210,10 +214,83 @@ def test_the_sweep_reads_feeds_again_when_due(admin: Api, feeds: FeedServer,
     feeds.serve("/due.ics", ics(meeting(next_hour(5))))
     later = runtime.clock.now() + timedelta(minutes=16)
     assert sweep(runtime, later).calendars == 1
-    assert sweep(runtime, later).calendars == 0  # sent once
     for _ in range(100):
         if availability(admin, person)["busy"] == [span(5, 6)]:
             break
         time.sleep(0.1)
     assert availability(admin, person)["busy"] == [span(5, 6)]
     assert len(feeds.of("/due.ics")) == 2
+
+
+def test_a_person_has_at_most_20_calendars(admin: Api) -> None:
+    person = admin.person("interviewer")
+    for n in range(20):
+        assert admin.post(calendars(person), {"url": f"http://127.0.0.1:9/{n}.ics"}
+                          ).status_code == 202
+    r = admin.post(calendars(person), {"url": "http://127.0.0.1:9/21.ics"})
+    assert r.status_code == 409 and "at most 20 calendars" in r.json["detail"], r.json
+    assert len(admin.get(calendars(person)).json["calendars"]) == 20
+
+
+def test_a_new_time_zone_has_the_calendars_read_again(admin: Api, feeds: FeedServer,
+                                                      runtime: Runtime) -> None:
+    """A floating time is the person's wall clock: 09:00 moves with their zone."""
+    person = admin.person("interviewer")
+    publish(admin, person, span(0, 72))
+    day = next_hour(24).date()
+    floating = f"{day.strftime('%Y%m%d')}T090000"
+    add_feed(admin, person, feeds.serve("/floating.ics", ics(
+        f"UID:f@tests\r\nDTSTAMP:20270101T000000Z\r\nDTSTART:{floating}\r\n"
+        f"DTEND:{day.strftime('%Y%m%d')}T100000")))
+    nine = f"{day.isoformat()}T09:00:00Z"  # CALENDAR_TZ is UTC, and so is the person
+    assert nine in [r["start"] for r in availability(admin, person, 0, 72)["busy"]]
+
+    assert admin.patch(f"/v1/people/{person['id']}", {"time_zone": "Asia/Kolkata"}
+                       ).status_code == 200
+    assert sweep(runtime).calendars == 1  # due at once
+    three_thirty = f"{day.isoformat()}T03:00:00Z"  # 09:00 IST is 03:30 UTC: 03:00 and 04:00
+    for _ in range(100):
+        busy = [r["start"] for r in availability(admin, person, 0, 72)["busy"]]
+        if three_thirty in busy:
+            break
+        time.sleep(0.1)
+    assert busy[:1] == [three_thirty] and nine not in busy
+
+
+def test_a_google_shaped_feed_with_a_moved_and_a_skipped_meeting(admin: Api,
+                                                                 feeds: FeedServer) -> None:
+    """Google writes floating times under X-WR-TIMEZONE, a recurring meeting's exceptions as
+    EXDATE and moved instances as events with a RECURRENCE-ID; declined and free events do not
+    block."""
+    person = admin.person("interviewer", email=f"ada.{next_hour().timestamp():.0f}@example.com")
+    admin.put(f"/v1/people/{person['id']}/weekly-hours",
+              {"days": {day: [{"start": "00:00", "end": "24:00"}] for day in DAYS}})
+    monday = next_hour(48).date() + timedelta(days=7 - next_hour(48).weekday())
+    week = [monday + timedelta(days=7 * n) for n in range(4)]
+
+    def stamp(day: date, hour: int) -> str:
+        return f"{day.strftime('%Y%m%d')}T{hour:02d}0000"
+
+    email = person["email"]
+    feed = ics(
+        f"UID:weekly@google.com\r\nDTSTAMP:20270101T000000Z\r\nDTSTART:{stamp(week[0], 10)}\r\n"
+        f"DTEND:{stamp(week[0], 11)}\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\n"
+        f"EXDATE:{stamp(week[1], 10)}\r\nSUMMARY:1:1",
+        f"UID:weekly@google.com\r\nDTSTAMP:20270101T000000Z\r\n"
+        f"RECURRENCE-ID:{stamp(week[2], 10)}\r\nDTSTART:{stamp(week[2], 14)}\r\n"
+        f"DTEND:{stamp(week[2], 15)}\r\nSUMMARY:1:1 (moved)",
+        f"UID:declined@google.com\r\nDTSTAMP:20270101T000000Z\r\nDTSTART:{stamp(week[0], 16)}"
+        f"\r\nDTEND:{stamp(week[0], 17)}\r\nATTENDEE;PARTSTAT=DECLINED:mailto:{email}",
+        f"UID:free@google.com\r\nDTSTAMP:20270101T000000Z\r\nDTSTART:{stamp(week[0], 18)}\r\n"
+        f"DTEND:{stamp(week[0], 19)}\r\nTRANSP:TRANSPARENT",
+        extra="X-WR-TIMEZONE:America/New_York\r\n")
+    job = add_feed(admin, person, feeds.serve("/google.ics", feed))
+    assert job["status"] == "succeeded", job
+    assert job["result"]["events"] == 4
+
+    new_york = ZoneInfo("America/New_York")
+    expected = [datetime.combine(day, clock_time(hour), new_york).astimezone(UTC)
+                for day, hour in ((week[0], 10), (week[2], 14), (week[3], 10))]
+    r = admin.get(f"/v1/people/{person['id']}/availability?from={week[0]}T00:00:00Z"
+                  f"&to={week[3] + timedelta(days=1)}T00:00:00Z")
+    assert [b["start"] for b in r.json["busy"]] == [z(hour) for hour in expected]

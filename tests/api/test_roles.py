@@ -39,6 +39,12 @@ TABLE: dict[str, str] = {
     "GET /v1/people/{person_id}/weekly-hours":                   "401 401 401 200 404 200 200",
     "PUT /v1/people/{person_id}/weekly-hours":                   "401 401 401 200 403 403 200",
     "DELETE /v1/people/{person_id}/weekly-hours":                "401 401 401 204 403 403 204",
+    "GET /v1/people/{person_id}/calendars":                      "401 401 401 200 404 200 200",
+    "POST /v1/people/{person_id}/calendars":                     "401 401 401 202 403 403 202",
+    "GET /v1/people/{person_id}/calendars/{calendar_id}":        "401 401 401 200 404 200 200",
+    "POST /v1/people/{person_id}/calendars/{calendar_id}/sync":  "401 401 401 202 403 403 202",
+    # me deletes it; the admin, last, finds it gone
+    "DELETE /v1/people/{person_id}/calendars/{calendar_id}":     "401 401 401 204 403 403 404",
     "GET /v1/people/{person_id}/interviews.ics":                 "401 401 401 200 404 403 200",
     "GET /v1/people/{person_id}/api-keys":                       "401 401 401 200 404 403 200",
     "POST /v1/people/{person_id}/api-keys":                      "401 401 401 201 403 403 201",
@@ -65,8 +71,10 @@ TABLE: dict[str, str] = {
 }
 
 FRESH = {"DELETE /v1/people/{person_id}", "DELETE /v1/interviews/{interview_id}",
-         "DELETE /v1/webhooks/{webhook_id}"}
+         "DELETE /v1/webhooks/{webhook_id}",
+         "DELETE /v1/people/{person_id}/calendars/{calendar_id}"}
 HOOK = "http://127.0.0.1:9/hook"  # nothing listens: deliveries fail and wait for a retry
+FEED = "http://127.0.0.1:9/me.ics"  # nor here: reads fail, the calendar stays
 
 
 @dataclass
@@ -81,6 +89,7 @@ class World:
     webhook_id: str
     delivery_id: str
     key_id: str
+    calendar_id: str
 
 
 def build(admin: Api) -> World:
@@ -97,6 +106,8 @@ def build(admin: Api) -> World:
     assert interview.status_code == 201, interview.json
     deliveries = admin.get(f"/v1/webhooks/{webhook.json['id']}/deliveries").json["deliveries"]
     spare = admin.post(f"/v1/people/{me['id']}/api-keys", {"label": "spare"})
+    calendar = admin.post(f"/v1/people/{me['id']}/calendars", {"url": FEED})
+    assert calendar.status_code == 202, calendar.json
     revoked = admin.post("/v1/api-keys", {"label": "revoked"})
     assert admin.delete(f"/v1/api-keys/{revoked.json['id']}").status_code == 204
     return World(
@@ -106,7 +117,8 @@ def build(admin: Api) -> World:
               "admin": admin.key},
         me=me, other=other, interviewer=interviewer, panelist=panelist,
         interview_id=interview.json["id"], job_id=job.json["id"],
-        webhook_id=webhook.json["id"], delivery_id=deliveries[0]["id"], key_id=spare.json["id"])
+        webhook_id=webhook.json["id"], delivery_id=deliveries[0]["id"], key_id=spare.json["id"],
+        calendar_id=admin.get(f"/v1/people/{me['id']}/calendars").json["calendars"][0]["id"])
 
 
 def hours(first: int, last: int) -> dict[str, Any]:
@@ -131,6 +143,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/interviews": lambda w: {"candidate": w.me["id"], "interviewers": [w.panelist["id"]],
                                       "start": hours_from_now(3)},
     "POST /v1/webhooks": lambda w: {"url": HOOK, "events": ["job.failed"]},
+    "POST /v1/people/{person_id}/calendars": lambda w: {"url": FEED},
 }
 QUERIES: dict[str, Callable[[World], str]] = {
     "GET /v1/slots": lambda w: f"?candidate={w.me['id']}",
@@ -141,7 +154,7 @@ def url(operation: str, w: World) -> str:
     path = operation.split(" ", 1)[1].format(
         person_id=w.other["id"] if operation == "DELETE /v1/people/{person_id}" else w.me["id"],
         interview_id=w.interview_id, job_id=w.job_id, webhook_id=w.webhook_id,
-        delivery_id=w.delivery_id, key_id=w.key_id)
+        delivery_id=w.delivery_id, key_id=w.key_id, calendar_id=w.calendar_id)
     return path + QUERIES.get(operation, lambda _: "")(w)
 
 

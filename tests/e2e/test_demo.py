@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from models import AvailabilityHour, Person, WeeklyHours, make_engine
+from models import AvailabilityHour, BusyHour, CalendarFeed, Person, WeeklyHours, make_engine
 from tests.e2e.test_embedded_serve import CLI
 
 LINE = re.compile(r"^(interviewer|candidate)\s+.+?\s+(\S+/\S+)\s+id=(\S+) api_key=(ic_\S+)$")
@@ -45,6 +45,11 @@ def test_the_demo_loads_people_with_zones_and_weekly_hours_once(tmp_path: Path) 
         both = conn.scalar(select(func.count()).select_from(
             interviewer.intersect(candidate).subquery()))
         assert both, "no hour this week where an interview could take place"
+        status, events = conn.execute(select(CalendarFeed.status, CalendarFeed.events)).one()
+        assert (status, events) == ("ok", 2)  # a stand-up and a review, both recurring
+        busy = conn.scalar(select(func.count()).select_from(BusyHour)
+                           .where(BusyHour.start < week))
+        assert busy and busy >= 5  # five stand-ups a week at least
     engine.dispose()
     again = demo(tmp_path)
     assert all(line.endswith("already present") for line in again), again

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from models import ApiKey, IdempotencyKey, utcnow
+from models import ApiKey, CalendarFeed, IdempotencyKey, utcnow
 from tests.workers.support import (
     add_person,
     drain,
@@ -214,3 +214,22 @@ def test_after_an_embedded_restart_every_queued_and_running_job_is_handed_on_at_
     assert (report.requeued, report.published) == (1, 2)
     assert published_ids(runtime) == sorted([str(fresh), str(running)])
     assert job_row(runtime, running).status == "queued"
+
+
+def test_a_calendar_due_to_be_read_is_sent_once_until_it_is_read_or_its_message_is_lost(
+        runtime: Runtime) -> None:
+    now = utcnow()
+    with runtime.sessions.begin() as session:
+        calendar = CalendarFeed(person_id=add_person(runtime), url="https://example.com/a.ics",
+                                created_at=now, next_sync_at=now + timedelta(minutes=15))
+        session.add(calendar)
+    assert sweep(runtime, now=now).calendars == 0  # not due yet
+
+    later = now + timedelta(minutes=15)
+    assert sweep(runtime, now=later).calendars == 1
+    assert [(m.task, m.job_id) for m in drain(runtime)] == [
+        ("workers.refresh_calendar", str(calendar.id))]
+    assert sweep(runtime, now=later + timedelta(seconds=1)).calendars == 0
+    lost = later + timedelta(seconds=runtime.settings.requeue_after_seconds + 1)
+    assert sweep(runtime, now=lost).calendars == 1  # its message looks lost: sent again
+    drain(runtime)
