@@ -170,7 +170,11 @@ BAD_FEEDS = {
     "/to-metadata": "refused",
     "/dribble": "no answer within",
     "/missing.ics": "HTTP 404",
+    "/11-mib.ics": "at most 10,485,760 are read",
+    "/100001-events.ics": "100,001 events; at most 100,000 are read",
 }
+SERVED = {"/11-mib.ics": b"x" * (11 * 1024 * 1024),
+          "/100001-events.ics": ics(*["UID:x"] * 100_001)}
 
 
 @pytest.mark.parametrize("path", list(BAD_FEEDS))
@@ -181,6 +185,8 @@ def test_a_bad_read_fails_its_job_shows_the_error_and_keeps_the_busy_time(
     publish(admin, person, span(0, 5))
     good = add_feed(admin, person, feeds.serve("/good.ics", ics(meeting(next_hour(1)))))
     calendar = good["result"]
+    if path in SERVED:
+        feeds.serve(path, SERVED[path])
     job = add_feed(admin, person, feeds.url(path))
     assert job["status"] == "failed", job
     assert BAD_FEEDS[path] in job["error"]["detail"]

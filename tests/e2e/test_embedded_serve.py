@@ -26,6 +26,7 @@ import pytest
 import requests
 
 from tests import processes
+from tests.feeds import ics, meeting
 from tests.processes import free_port, stop_group
 
 pytestmark = pytest.mark.timeout(180)
@@ -280,3 +281,21 @@ def test_an_import_killed_while_running_is_done_once_after_the_restart(
 
     assert_imported_once(launcher, client, submitted)
     assert import_row(launcher) == ("succeeded", 2)
+
+
+def test_an_uploaded_calendar_makes_its_meeting_busy(embedded: Client) -> None:
+    person = embedded.person("interviewer")
+    r = embedded.call("POST", f"/v1/people/{person}/availability",
+                      {"ranges": [{"start": z(tomorrow(9)), "end": z(tomorrow(12))}]})
+    assert embedded.finished(r.headers["Location"])["status"] == "succeeded"
+    upload = ics(meeting(tomorrow(10), 0.5))
+    r = requests.post(f"{embedded.url}/v1/people/{person}/calendars", data=upload,
+                      timeout=HTTP_TIMEOUT, headers={"Authorization": f"Bearer {embedded.key}",
+                                                     "Content-Type": "text/calendar"})
+    assert r.status_code == 202, r.text
+    job = embedded.finished(r.headers["Location"])
+    assert job["status"] == "succeeded" and job["result"]["busy_hours"] == 1, job
+    got = embedded.call("GET", f"/v1/people/{person}/availability?from={z(tomorrow(0))}").json()
+    assert got["busy"] == [{"start": z(tomorrow(10)), "end": z(tomorrow(11))}]
+    assert got["ranges"] == [{"start": z(tomorrow(9)), "end": z(tomorrow(10))},
+                             {"start": z(tomorrow(11)), "end": z(tomorrow(12))}]
