@@ -49,62 +49,74 @@ def etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
 
 
+class FeedHandler(BaseHTTPRequestHandler):
+    """What every feed server here answers with: a whole body, or a dribble."""
+
+    def answer(self, status: int, body: bytes, **headers: str) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def dribble(self) -> None:
+        """Promise 1,000 bytes and send one every half second."""
+        self.send_response(200)
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        try:
+            for _ in range(1000):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.5)
+        except OSError:
+            pass  # the reader hung up: what the test wants
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """A threaded server of `handler` on 127.0.0.1; its port."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 @contextmanager
 def feed_server() -> Iterator[FeedServer]:
     server = FeedServer()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(FeedHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             server.requests.append(Request(self.path, dict(self.headers.items())))
             body = server.feeds.get(self.path)
             if self.path == "/dribble":
-                self._dribble()
+                self.dribble()
             elif self.path == "/to-metadata":
-                self._answer(302, b"", Location="http://169.254.169.254/latest/meta-data/")
+                self.answer(302, b"", Location="http://169.254.169.254/latest/meta-data/")
             elif self.path == "/html":
-                self._answer(200, b"<!doctype html><title>Sign in</title>")
+                self.answer(200, b"<!doctype html><title>Sign in</title>")
             elif body is None:
-                self._answer(404, b"not found")
+                self.answer(404, b"not found")
             elif self.headers.get("If-None-Match") == etag(body):
-                self._answer(304, b"")
+                self.answer(304, b"")
             else:
-                self._answer(200, body, ETag=etag(body),
-                             **{"Last-Modified": format_datetime(datetime.now(UTC), usegmt=True),
-                                "Content-Type": "text/calendar"})
+                self.answer(200, body, ETag=etag(body),
+                            **{"Last-Modified": format_datetime(datetime.now(UTC), usegmt=True),
+                               "Content-Type": "text/calendar"})
 
-        def _dribble(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Length", "1000")
-            self.end_headers()
-            try:
-                for _ in range(1000):
-                    self.wfile.write(b"x")
-                    self.wfile.flush()
-                    time.sleep(0.5)
-            except OSError:
-                pass  # the reader hung up: what the test wants
-
-        def _answer(self, status: int, body: bytes, **headers: str) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    server.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as port:
+        server.port = port
         yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def ics(*events: str, extra: str = "") -> bytes:

@@ -3,13 +3,12 @@ attack (too large, too slow, redirected to a forbidden address, redirected for e
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.feeds import FeedHandler, serving
 from workers import outbound
 from workers.addresses import Refused
 
@@ -19,56 +18,34 @@ BIG = 11 * 1024 * 1024
 LIMIT = 10 * 1024 * 1024
 
 
-class Feeds(BaseHTTPRequestHandler):
+class Feeds(FeedHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         if self.path == "/feed":
             if self.headers.get("If-None-Match") == ETAG:
-                self._answer(304, b"")
+                self.answer(304, b"")
             else:
-                self._answer(200, FEED, ETag=ETAG)
+                self.answer(200, FEED, ETag=ETAG)
         elif self.path == "/moved":
-            self._answer(302, b"", Location="/feed")
+            self.answer(302, b"", Location="/feed")
         elif self.path == "/to-metadata":
-            self._answer(302, b"", Location="http://169.254.169.254/latest/meta-data/")
+            self.answer(302, b"", Location="http://169.254.169.254/latest/meta-data/")
         elif self.path == "/loop":
-            self._answer(302, b"", Location="/loop")
+            self.answer(302, b"", Location="/loop")
         elif self.path == "/big":
-            self._answer(200, b"x" * BIG)
+            self.answer(200, b"x" * BIG)
         elif self.path == "/big-chunked":  # no Content-Length: the size shows as it comes
             self.send_response(200)
             self.end_headers()
             for _ in range(BIG // 65536 + 1):
                 self.wfile.write(b"x" * 65536)
         elif self.path == "/dribble":
-            self.send_response(200)
-            self.send_header("Content-Length", "1000")
-            self.end_headers()
-            for _ in range(1000):
-                self.wfile.write(b"x")
-                self.wfile.flush()
-                time.sleep(0.5)
-
-    def _answer(self, status: int, body: bytes, **headers: str) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+            self.dribble()
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Feeds)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Feeds) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def fetch(url: str, deadline: float = 5.0, **headers: str) -> outbound.Answer:
