@@ -48,17 +48,28 @@ class Server:
                       {"ranges": [{"start": z(start), "end": z(end)}]}, Prefer="wait=10")
         assert r.status_code == 200 and r.json()["status"] == "succeeded", r.text
 
-    def availability(self, person: Person, day: datetime) -> list[dict[str, str]]:
-        r = self.call("GET", f"/v1/people/{person.id}/availability"
-                             f"?from={z(day)}&to={z(day + timedelta(days=1))}")
+    def get(self, path: str) -> Any:
+        """The answer of a GET that must succeed."""
+        r = self.call("GET", path)
         assert r.status_code == 200, r.text
-        ranges: list[dict[str, str]] = r.json()["ranges"]
+        return r.json()
+
+    def availability(self, person: Person, day: datetime) -> list[dict[str, str]]:
+        ranges: list[dict[str, str]] = self.get(
+            f"/v1/people/{person.id}/availability?from={z(day)}&to={z(day + timedelta(days=1))}"
+        )["ranges"]
         return ranges
 
+    def add_calendar(self, person: Person, url: str) -> dict[str, Any]:
+        """Register the feed and wait for its first read; the calendar."""
+        r = self.call("POST", f"/v1/people/{person.id}/calendars", {"url": url},
+                      Prefer="wait=10")
+        assert r.status_code == 200 and r.json()["status"] == "succeeded", r.text
+        calendar: dict[str, Any] = r.json()["result"]
+        return calendar
+
     def interviews_of(self, person: Person) -> list[dict[str, Any]]:
-        r = self.call("GET", f"/v1/interviews?person={person.id}")
-        assert r.status_code == 200, r.text
-        found: list[dict[str, Any]] = r.json()["interviews"]
+        found: list[dict[str, Any]] = self.get(f"/v1/interviews?person={person.id}")["interviews"]
         return found
 
 

@@ -37,8 +37,8 @@ export class Api {
     this.onUnauthorized = onUnauthorized;
   }
 
-  async request(method, path, body) {
-    const headers = { Authorization: `Bearer ${this.key}`, Accept: 'application/json' };
+  async request(method, path, body, extra = {}) {
+    const headers = { ...extra, Authorization: `Bearer ${this.key}`, Accept: 'application/json' };
     const init = { method, headers, cache: 'no-store' };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
@@ -54,9 +54,13 @@ export class Api {
     return (await this.request('GET', path)).json();
   }
 
-  async post(path, body) {
-    const response = await this.request('POST', path, body);
+  async post(path, body, headers = {}) {
+    const response = await this.request('POST', path, body, headers);
     return response.status === 204 ? null : response.json();
+  }
+
+  async put(path, body) {
+    return (await this.request('PUT', path, body)).json();
   }
 
   async delete(path) {

@@ -8,6 +8,7 @@ import { wireEditing } from './editing.js';
 import { renderGrid, wireGridKeys } from './grid.js';
 import { renderFeedChoice, renderInterviews, wireFeed } from './interviews.js';
 import { resetMatchDates, wireMatches } from './matches.js';
+import { clearPanel, renderPanel, wirePanel } from './panel.js';
 import {
   renderPeople, renderSelection, setPeople, showAdminControls, welcome, wireAddPerson,
 } from './people.js';
@@ -47,6 +48,7 @@ function selectionChanged() {
   renderPeople(selectionChanged);
   renderSelection();
   renderFeedChoice();
+  renderPanel();
   refreshWeek();
 }
 
@@ -79,7 +81,7 @@ async function start(key) {
   renderPeople(selectionChanged);
   renderSelection();
   renderFeedChoice();
-  await Promise.all([showWeek(mondayOf(today(state.tz))), refreshInterviews()]);
+  await Promise.all([renderPanel(), showWeek(mondayOf(today(state.tz))), refreshInterviews()]);
 }
 
 function signOut(message = 'Signed out. The key is no longer kept in this tab.') {
@@ -90,6 +92,7 @@ function signOut(message = 'Signed out. The key is no longer kept in this tab.')
     'interviews-list', 'whoami', 'new-person-key', 'selected-people']) {
     byId(id).replaceChildren();
   }
+  clearPanel();
   showSignedIn(false);
   byId('api-key').value = '';
   byId('api-key').focus();
@@ -114,7 +117,10 @@ function wireWeekControls() {
       document.body.classList.toggle('editing', state.mode === 'edit');
     });
   }
-  byId('edit-person').addEventListener('change', (event) => { state.editPerson = event.target.value; });
+  byId('edit-person').addEventListener('change', (event) => {
+    state.editPerson = event.target.value;
+    renderPanel();
+  });
   byId('week-grid').addEventListener('click', (event) => {
     const cell = event.target.closest('button.cell');
     if (cell && state.mode === 'view') showDetails(Date.parse(cell.dataset.start));
@@ -149,6 +155,7 @@ function wire() {
     },
   });
   wireFeed();
+  wirePanel(refreshWeek);
   const key = storedKey();
   if (key) start(key);
 }

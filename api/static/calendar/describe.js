@@ -4,6 +4,12 @@ import { nameOf, namesOf, state } from './state.js';
 import { longDayLabel, timeLabel, HOUR } from './time.js';
 
 const STATES = { free: 'free', booked: 'booked', none: 'not available' };
+
+/** A busy hour says when only: the API tells nothing more of the event, its title least of all. */
+function stateText(st, hour) {
+  if (st !== 'busy') return STATES[st];
+  return `busy ${timeLabel(hour.start, state.tz)}–${timeLabel(hour.start + HOUR, state.tz)}`;
+}
 const REASONS = {
   no_free_hour: 'has no free hour in the window',
   no_interviewer: 'no interviewer of the pool is free at any of their free hours',
@@ -31,7 +37,7 @@ export function hourFacts(hour) {
   if (hour.panels.length) {
     facts.push(`interviews can take place: ${hour.panels.map(panelText).join('; ')}`);
   }
-  for (const [id, st] of hour.people) facts.push(`${nameOf(id)}: ${STATES[st]}`);
+  for (const [id, st] of hour.people) facts.push(`${nameOf(id)}: ${stateText(st, hour)}`);
   if (hour.past) facts.push('past');
   return facts;
 }

@@ -42,7 +42,7 @@ async function apply(first, hours, refresh) {
   if (!person) return;
   const { kind, hours: changed } = plan(first, hours, person);
   if (!changed.length) {
-    say('Nothing to change there (past hours, booked hours and hours being saved are left alone).');
+    say('Nothing to change there (past, booked and busy hours and hours being saved are left alone).');
     return;
   }
   for (const t of changed) state.pending.set(t, kind);

@@ -1,5 +1,6 @@
 // The week grid: days across, the viewer's hours down. Each hour is a button (one tab stop for
 // the whole grid; arrow keys move), showing a stripe per picked person and what is booked there.
+// An hour where a picked person is busy in their own calendar is greyed.
 
 import { byId, el } from './dom.js';
 import { cellLabel } from './describe.js';
@@ -12,9 +13,11 @@ let focusStart = null;
 const cellAt = (day, hour) => byId('week-grid').querySelector(
   `button[data-day="${day}"][data-hour="${hour}"]`);
 
+const isBusy = (hour) => [...hour.people.values()].includes('busy');
+
 function classes(hour) {
   const pending = state.pending.get(hour.start);
-  return ['cell', hour.past && 'past', hour.panels.length && 'slot',
+  return ['cell', hour.past && 'past', isBusy(hour) && 'busy', hour.panels.length && 'slot',
     hour.interviews.length && 'interview', hour.proposed.length && 'proposed',
     pending && `pending pending-${pending}`].filter(Boolean).join(' ');
 }
@@ -27,7 +30,8 @@ function caption(hour) {
     const who = state.people.get(first.candidate)?.name ?? 'interview';
     return `${hour.interviews.length ? '●' : '○'} ${who}${more > 0 ? ` +${more}` : ''}`;
   }
-  return hour.panels.length ? `★ ${hour.panels.length} panel${hour.panels.length > 1 ? 's' : ''}` : '';
+  if (hour.panels.length) return `★ ${hour.panels.length} panel${hour.panels.length > 1 ? 's' : ''}`;
+  return isBusy(hour) ? 'busy' : '';
 }
 
 function cell(hour) {

@@ -1,4 +1,4 @@
-// What the week shows, read through /v1: each picked person's availability and booked hours,
+// What the week shows, read through /v1: each picked person's availability, booked and busy hours,
 // the slots where interviews can take place (with their proposed panels), and the interviews.
 
 import { query } from './api.js';
@@ -54,6 +54,7 @@ export async function loadWeek() {
     for (const h of hours.values()) h.people.set(id, 'none');
     for (const t of hoursOf(availability[n].ranges)) hours.get(t)?.people.set(id, 'free');
     for (const t of hoursOf(availability[n].booked)) hours.get(t)?.people.set(id, 'booked');
+    for (const t of hoursOf(availability[n].busy)) hours.get(t)?.people.set(id, 'busy');
   });
   for (const slot of found) hours.get(Date.parse(slot.start))?.panels.push(...slot.panels);
   for (const interview of interviews.filter(involvesSelected)) {
