@@ -23,6 +23,7 @@ class Call:
     method: str
     path: str
     body: bytes | None = None
+    content_type: str = "application/json"
 
 
 class Client:
@@ -31,7 +32,7 @@ class Client:
     def __init__(self, base_url: str, key: str | None = None) -> None:
         parts = urlsplit(base_url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
-        self.headers = {"Content-Type": "application/json"}
+        self.headers: dict[str, str] = {}
         if key:
             self.headers["Authorization"] = f"Bearer {key}"
         self.connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
@@ -40,7 +41,7 @@ class Client:
         for attempt in (1, 2):  # the server may have closed an idle kept-alive connection
             try:
                 self.connection.request(call.method, call.path, call.body,
-                                        self.headers)
+                                        {**self.headers, "Content-Type": call.content_type})
                 response = self.connection.getresponse()
                 return response.status, response.read()
             except (http.client.HTTPException, ConnectionError):

@@ -1,5 +1,6 @@
 """Loading the dataset through the API: people one request each, availability in one bulk
-import, timed against a raw COPY of the same rows into the same indexed table."""
+import, timed against a raw COPY of the same rows into the same indexed table; and, for the
+calendar measurement, weekly hours and uploaded calendars."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 import json
 import time
 
+from bench import calendars
 from bench.client import Call, Client, send_all
 from bench.context import Bench, post, ranges_body
 from bench.db import wait_for_jobs
@@ -59,3 +61,19 @@ def measure_import(bench: Bench) -> Row:
     mine, base = Summary.of(ours, "rows/s"), Summary.of(raw, "rows/s")
     return Row(f"bulk import, {rows:,} hours, HTTP submit → job succeeded", mine,
                "raw COPY into the same table (indexes, foreign key)", base, True, 0.3)
+
+
+def load_calendars(bench: Bench, people: list[int]) -> float:
+    """Give each of `people` (dataset indexes) weekly hours and one uploaded calendar, through
+    the API over several connections, and wait for the calendars' reads; the seconds it took."""
+    drawn = calendars.generate(bench.data, people)
+    began = time.perf_counter()
+    uploads = send_all(bench.stack.base_url, bench.key, [
+        Call("POST", f"/v1/people/{bench.ids[p]}/calendars",
+             calendars.ics(drawn[p], bench.ids[p], bench.data.main), "text/calendar")
+        for p in people])
+    send_all(bench.stack.base_url, bench.key, [
+        Call("PUT", f"/v1/people/{bench.ids[p]}/weekly-hours",
+             json.dumps(calendars.weekly_body(drawn[p])).encode()) for p in people])
+    done = wait_for_jobs(bench.conn, [job["id"] for job in uploads], pause=0.05)
+    return done - began

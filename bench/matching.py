@@ -12,7 +12,7 @@ from bench.context import Bench, post
 from bench.dataset import Window
 from bench.db import job_phases, wait_for_jobs
 from bench.flows import Graph, greedy, maximum, min_cost
-from bench.queries import NOT_BOOKED
+from bench.queries import OPEN
 from bench.stats import Row, Summary
 from scheduling.hours import HOUR
 from workers.resources import z
@@ -51,7 +51,7 @@ def _floor(bench: Bench, g: Graph) -> float:
     with bench.conn.cursor() as cursor:
         load = cursor.mogrify(
             f"COPY (SELECT h.person_id, h.start FROM availability_hours h WHERE h.start >= %s "
-            f"AND h.start < %s AND {NOT_BOOKED.format(h='h')}) TO STDOUT (FORMAT binary)",
+            f"AND h.start < %s AND {OPEN.format(h='h')}) TO STDOUT (FORMAT binary)",
             (window.start, window.end)).decode()
         began = time.perf_counter()
         cursor.copy_expert(load, io.BytesIO())

@@ -1,4 +1,5 @@
-"""Synchronous reads: the baseline endpoints, and slot queries against hand-written SQL."""
+"""Synchronous reads: the baseline endpoints, slot queries against hand-written SQL, and the
+same slot queries once people have weekly hours and calendars against them on plain ranges."""
 
 from __future__ import annotations
 
@@ -13,19 +14,22 @@ from bench.context import Bench
 from bench.stats import Row, Summary
 from workers.resources import z
 
-NOT_BOOKED = ("NOT EXISTS (SELECT 1 FROM interview_participants b "
-              "WHERE b.person_id = {h}.person_id AND b.start = {h}.start)")
+# The rule of "free" (workers/free_hours.py `_open`) for the hour row {h}: not booked, not busy.
+OPEN = ("NOT EXISTS (SELECT 1 FROM interview_participants b "
+        "WHERE b.person_id = {h}.person_id AND b.start = {h}.start) "
+        "AND NOT EXISTS (SELECT 1 FROM busy_hours x "
+        "WHERE x.person_id = {h}.person_id AND x.start = {h}.start)")
 ALL_FREE = f"""
     SELECT h.start FROM availability_hours h
     WHERE h.person_id = ANY(%(people)s::uuid[]) AND h.start >= %(from)s AND h.start < %(to)s
-      AND {NOT_BOOKED.format(h="h")}
+      AND {OPEN.format(h="h")}
     GROUP BY h.start HAVING count(*) = cardinality(%(people)s::uuid[]) ORDER BY h.start"""
 FREE_INTERVIEWERS = f"""
     SELECT i.start, array_agg(i.person_id::text ORDER BY i.person_id)
     FROM availability_hours c JOIN availability_hours i
-      ON i.start = c.start AND i.role = 'interviewer' AND {NOT_BOOKED.format(h="i")}
+      ON i.start = c.start AND i.role = 'interviewer' AND {OPEN.format(h="i")}
     WHERE c.person_id = %(candidate)s::uuid AND c.start >= %(from)s AND c.start < %(to)s
-      AND {NOT_BOOKED.format(h="c")}
+      AND {OPEN.format(h="c")}
     GROUP BY i.start ORDER BY i.start"""
 PANELS = 3
 
@@ -59,7 +63,8 @@ def measure_endpoints(bench: Bench) -> Endpoints:
         _latency(bench, select * size.requests))
 
 
-def _window(bench: Bench) -> dict[str, str]:
+def window(bench: Bench) -> dict[str, str]:
+    """The main window, as the slot requests and the SQL take it."""
     return {"from": z(bench.data.main.start), "to": z(bench.data.main.end)}
 
 
@@ -75,20 +80,53 @@ def _sql_latency(bench: Bench, sql: str, params: list[dict[str, object]]) -> Sum
     return Summary.of(samples, "ms")
 
 
-def measure_named_slots(bench: Bench, endpoints: Endpoints) -> list[Row]:
-    """A candidate and three interviewers over the four weeks."""
-    rng, data = random.Random(bench.data.size.seed), bench.data
-    groups = [[bench.ids[rng.choice(data.candidates)],
-               *(bench.ids[i] for i in rng.sample(data.interviewers, PANELS))]
+@dataclass(frozen=True)
+class Requests:
+    """Slot requests of one kind: who they name (dataset indexes), the calls, how many a
+    latency run sends, and the parameters of the same answers in hand-written SQL."""
+
+    people: list[int]
+    calls: list[Call]
+    n: int
+    sql: str
+    params: list[dict[str, object]]
+
+    def latency(self, bench: Bench) -> Summary:
+        """Milliseconds per call on one connection, the calls taken in turn."""
+        return _latency(bench, (self.calls * (self.n // len(self.calls) + 1))[:self.n])
+
+    def sql_latency(self, bench: Bench) -> Summary:
+        return _sql_latency(bench, self.sql, self.params)
+
+
+def named_requests(bench: Bench) -> Requests:
+    """Fifty groups of a candidate and three interviewers, over the main window."""
+    rng, data, ids = random.Random(bench.data.size.seed), bench.data, bench.ids
+    groups = [[rng.choice(data.candidates), *rng.sample(data.interviewers, PANELS)]
               for _ in range(50)]
     calls = [Call("GET", "/v1/slots?" + urlencode(
-        [("candidate", g[0]), *_window(bench).items(), *(("interviewer", i) for i in g[1:])]))
-        for g in groups]
-    size = data.size
-    rps = _repeat(bench, lambda: throughput(bench.stack.base_url, bench.key, calls,
+        [("candidate", ids[g[0]]), *window(bench).items(),
+         *(("interviewer", ids[i]) for i in g[1:])])) for g in groups]
+    return Requests([i for g in groups for i in g], calls, data.size.requests, ALL_FREE,
+                    [{"people": [ids[i] for i in g], **window(bench)} for g in groups])
+
+
+def candidate_requests(bench: Bench) -> Requests:
+    """Twenty candidates alone, over the main window."""
+    rng, data, ids = random.Random(bench.data.size.seed + 1), bench.data, bench.ids
+    candidates = [rng.choice(data.candidates) for _ in range(20)]
+    calls = [Call("GET", "/v1/slots?" + urlencode({"candidate": ids[c], **window(bench)}))
+             for c in candidates]
+    return Requests(candidates, calls, max(20, data.size.requests // 5), FREE_INTERVIEWERS,
+                    [{"candidate": ids[c], **window(bench)} for c in candidates])
+
+
+def measure_named_slots(bench: Bench, endpoints: Endpoints) -> list[Row]:
+    """A candidate and three interviewers over the four weeks."""
+    named, size = named_requests(bench), bench.data.size
+    rps = _repeat(bench, lambda: throughput(bench.stack.base_url, bench.key, named.calls,
                                             size.seconds), "req/s")
-    latency = _latency(bench, (calls * (size.requests // len(calls) + 1))[:size.requests])
-    sql = _sql_latency(bench, ALL_FREE, [{"people": g, **_window(bench)} for g in groups])
+    latency, sql = named.latency(bench), named.sql_latency(bench)
     what = "slot query, candidate + 3 interviewers, 4 weeks, HTTP"
     return [
         Row(f"{what}: throughput", rps, "hello-world JSON endpoint", endpoints.hello_rps,
@@ -101,14 +139,8 @@ def measure_named_slots(bench: Bench, endpoints: Endpoints) -> list[Row]:
 
 def measure_candidate_slots(bench: Bench) -> list[Row]:
     """A candidate alone: every free interviewer at each of their free hours."""
-    rng, data = random.Random(bench.data.size.seed + 1), bench.data
-    candidates = [bench.ids[rng.choice(data.candidates)] for _ in range(20)]
-    calls = [Call("GET", "/v1/slots?" + urlencode({"candidate": c, **_window(bench)}))
-             for c in candidates]
-    n = max(20, data.size.requests // 5)
-    latency = _latency(bench, (calls * (n // len(calls) + 1))[:n])
-    sql = _sql_latency(bench, FREE_INTERVIEWERS,
-                       [{"candidate": c, **_window(bench)} for c in candidates])
+    alone = candidate_requests(bench)
+    latency, sql = alone.latency(bench), alone.sql_latency(bench)
     what = "slot query, candidate only (every free interviewer per hour)"
     return [
         Row(f"{what}: p50", latency, "one SQL query, interviewer-only partial index", sql,

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from bench import jobs as queue
 from bench import loading, matching, queries
+from bench.calendar_slots import measure_calendar_slots
 from bench.context import Bench
 from bench.dataset import generate
 from bench.db import connect
@@ -39,7 +40,8 @@ def _timed(name: str, action: Callable[[], T]) -> T:
 
 # Each measurement, in an order where each leaves what the next one needs; the two that
 # compare with the baseline endpoints get them through `endpoints()`, measured once when first
-# asked for.
+# asked for. `calendars` comes last: the weekly hours and busy time it adds would change what
+# the others read.
 STEPS: dict[str, Callable[[Bench, Callable[[], Endpoints]], list[Row]]] = {
     "named-slots": lambda bench, endpoints: queries.measure_named_slots(bench, endpoints()),
     "candidate-slots": lambda bench, _: queries.measure_candidate_slots(bench),
@@ -49,6 +51,7 @@ STEPS: dict[str, Callable[[Bench, Callable[[], Endpoints]], list[Row]]] = {
     "writes": lambda bench, _: [queue.measure_writes(bench)],
     "enqueue": lambda bench, endpoints: [queue.measure_enqueue(bench, endpoints())],
     "scale-out": lambda bench, _: [matching.measure_scale_out(bench)],
+    "calendars": lambda bench, _: measure_calendar_slots(bench),
 }
 MEASUREMENTS = tuple(STEPS)
 

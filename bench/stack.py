@@ -96,6 +96,7 @@ def production_stack(admin_url: str, broker_url: str, workers: int = 2) -> Itera
                "WEB_THREADS": "4", "RATE_LIMIT_WRITES": "1000000/second",
                "RATE_LIMIT_MATCHES": "1000000/second", "RATE_LIMIT_READS": "1000000/second",
                "MATCH_MAX_CELLS": str(10**12),
+               "CALENDAR_TZ": "UTC",  # the dataset's hours and templates are UTC hours
                "BENCH_BROKER_URL": broker_url}
         stack = Stack(database_url, broker_url, f"http://127.0.0.1:{port}", admin_key, env,
                       Path(logs))

@@ -27,6 +27,8 @@ ROWS = (
     "availability writes",
     "enqueue endpoint throughput",
     "scale-out",
+    "slot query on weekly hours + calendar feeds, candidate + 3 interviewers: p50",
+    "slot query on weekly hours + calendar feeds, candidate only: p50",
 )
 PNG = b"\x89PNG\r\n\x1a\n"
 
