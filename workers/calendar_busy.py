@@ -135,7 +135,9 @@ def _declined_by(attendee: Any, email: str) -> bool:
 
 
 def _overlapped(start: datetime, end: datetime, reader: Reader) -> Iterable[datetime]:
-    """The calendar hours that [start, end) overlaps, within the window."""
+    """The calendar hours that [start, end) overlaps, within the window (none when empty)."""
+    if end <= start:
+        return
     hour = max(floor_hour(start, reader.calendar_tz), reader.start)
     while hour < end and hour < reader.end:
         yield hour

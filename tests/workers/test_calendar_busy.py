@@ -150,3 +150,8 @@ def test_more_events_than_the_bound_is_an_error() -> None:
 def test_a_rule_that_repeats_every_second_is_refused_not_expanded_for_ever() -> None:
     with pytest.raises(Invalid, match="repeats too often"):
         read(event("DTSTART:20270301T000000Z", "DTEND:20270301T000001Z", "RRULE:FREQ=SECONDLY"))
+
+
+def test_an_event_of_zero_duration_inside_an_hour_blocks_nothing() -> None:
+    got = read(event("DTSTART:20270310T101500Z", "DTEND:20270310T101500Z"))
+    assert got.hours == [] and got.events == 1
