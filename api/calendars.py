@@ -12,7 +12,7 @@ from api.answers import accepted, waits
 from api.auth import caller
 from api.calendar_schemas import Calendar, CalendarIn, Calendars
 from api.db import db, runtime
-from api.endpoint import endpoint, validated
+from api.endpoint import endpoint
 from api.pagination import answer, page
 from api.writes import write
 from models import CalendarFeed
@@ -29,20 +29,15 @@ JOB_RESPONSES = {202: schemas.JobAccepted, 200: schemas.JobAccepted}
 @waits
 @write
 @endpoint("Add a calendar: a feed's URL as JSON `{url}`, or an upload as text/calendar; a job "
-          "reads it", tag="calendars", body=CalendarIn, raw_body=True, uploads=(ICS,),
+          "reads it", tag="calendars", body=CalendarIn, uploads=(ICS,),
           responses=JOB_RESPONSES)
-def add_calendar(person_id: str, body: dict[str, Any] | bytes) -> Response:
+def add_calendar(person_id: str, body: CalendarIn | bytes) -> Response:
     person = people.writable(db(), person_id, caller(), REFUSAL)
-    url = callback_url = upload = None
-    if isinstance(body, bytes):
-        upload = body
-    else:
-        given = validated(CalendarIn, body)
-        url, callback_url = given.url, given.callback_url
     rt = runtime()
-    return accepted(calendars.add(db(), person, url=url, upload=upload, settings=rt.settings,
-                                  now=rt.clock.now(), submitted_by=caller().key_id,
-                                  callback_url=callback_url))
+    given = {"upload": body} if isinstance(body, bytes) else {
+        "url": body.url, "callback_url": body.callback_url}
+    return accepted(calendars.add(db(), person, settings=rt.settings, now=rt.clock.now(),
+                                  submitted_by=caller().key_id, **given))
 
 
 @bp.get("/people/<person_id>/calendars")
@@ -65,7 +60,9 @@ def _rendered(rows: Sequence[CalendarFeed]) -> list[dict[str, Any]]:
 @endpoint("Get one of a person's calendars", tag="calendars", responses={200: Calendar})
 def get_calendar(person_id: str, calendar_id: str) -> Response:
     person = people.visible(db(), person_id, caller())
-    return jsonify(_rendered([calendars.get(db(), person, calendar_id)])[0])
+    rt = runtime()
+    return jsonify(calendars.described(db(), calendars.get(db(), person, calendar_id),
+                                       rt.settings, rt.clock.now()))
 
 
 @bp.delete("/people/<person_id>/calendars/<calendar_id>")

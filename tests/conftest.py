@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from models import Base
 from models.migrate import scratch_database
+from tests.feeds import FeedServer, feed_server
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL",
                               "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
@@ -40,6 +41,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("figures")
         for line in FIGURES:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedServer]:
+    """A calendar feed server on 127.0.0.1 (tests/feeds.py)."""
+    with feed_server() as server:
+        yield server
 
 
 def fresh_database(prefix: str, revision: str | None = "head") -> AbstractContextManager[str]:

@@ -18,8 +18,6 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from scheduling.hours import HOUR
-
 
 @dataclass(frozen=True)
 class Request:
@@ -134,7 +132,3 @@ def meeting(start: datetime, hours: float = 1.0, uid: str | None = None, more: s
             f"DTSTAMP:{start.strftime(stamp)}\r\nDTSTART:{start.strftime(stamp)}\r\n"
             f"DTEND:{end.strftime(stamp)}\r\nSUMMARY:Team sync\r\n{more}").strip()
 
-
-def next_hour(n: int = 0) -> datetime:
-    """The start of the hour n hours after the next full hour (UTC)."""
-    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + HOUR * (n + 1)

@@ -23,16 +23,9 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from models import (
-    BusyHour,
-    CalendarFeed,
-    Interview,
-    InterviewParticipant,
-    Person,
-    SessionFactory,
-)
+from models import BusyHour, CalendarFeed, InterviewParticipant, Person, SessionFactory
 from scheduling.hours import DEFAULT_HORIZON, floor_hour
-from workers import calendars, outbound
+from workers import calendars, ical, outbound
 from workers.addresses import Refused, Resolver
 from workers.availability import chunks
 from workers.calendar_busy import Busy, Reader, busy_hours
@@ -79,13 +72,12 @@ def snapshot(session: Session, calendar_id: uuid.UUID, settings: Settings,
     if calendar is None:
         raise NotFound("calendar", calendar_id)
     person = session.get_one(Person, calendar.person_id)
-    own = session.scalars(select(Interview.id).join(
-        InterviewParticipant, InterviewParticipant.interview_id == Interview.id).where(
-        InterviewParticipant.person_id == person.id))
+    own = session.scalars(select(InterviewParticipant.interview_id)
+                          .where(InterviewParticipant.person_id == person.id))
     tz = settings.tz
     start = floor_hour(now, tz)
     reader = Reader(zone=zone_of(person, settings), calendar_tz=tz, email=person.email,
-                    own_uids=frozenset(f"{ident}@interview-calendar" for ident in own),
+                    own_uids=frozenset(map(ical.uid, own)),
                     start=start, end=floor_hour(now + DEFAULT_HORIZON + PAST_HORIZON, tz))
     return Snapshot(calendar.id, calendar.url, calendar.ics, calendar.etag,
                     calendar.last_modified, (calendar.read_as, calendar.busy_until), reader)
@@ -148,7 +140,7 @@ def record(session: Session, calendar_id: uuid.UUID, outcome: Outcome, settings:
         calendar.read_as = outcome.read_as
     session.execute(delete(BusyHour).where(BusyHour.calendar_id == calendar.id,
                                            BusyHour.start < floor_hour(now, settings.tz)))
-    if outcome.ics != calendar.ics:
+    if outcome.ics != calendar.ics:  # else no UPDATE sends up to 10 MiB again
         calendar.ics = outcome.ics
     calendar.etag, calendar.last_modified = outcome.etag, outcome.last_modified
     calendar.status, calendar.last_error = "ok", None
@@ -189,7 +181,6 @@ def _replace_busy(session: Session, calendar: CalendarFeed, hours: list[datetime
         session.execute(insert(BusyHour), [
             {"calendar_id": calendar.id, "person_id": calendar.person_id, "start": hour}
             for hour in new])
-
 
 
 def sync_job(readers: SessionFactory, settings: Settings, resolver: Resolver, now: datetime,

@@ -25,8 +25,8 @@ MAX_PER_PERSON = 20  # each is read every CALENDAR_SYNC_MINUTES: a person's shar
 SYNC = "calendar.sync"
 
 
-def add(session: Session, person: Person, *, url: str | None, upload: bytes | None,
-        settings: Settings, now: datetime, submitted_by: uuid.UUID | None,
+def add(session: Session, person: Person, *, settings: Settings, now: datetime,
+        submitted_by: uuid.UUID | None, url: str | None = None, upload: bytes | None = None,
         callback_url: str | None = None) -> Job:
     """Register a feed (`url`) or an upload, and queue the job that reads it at once; 413 for
     an upload past its bound, 409 for a person at MAX_PER_PERSON calendars."""

@@ -12,6 +12,11 @@ from models import Interview, Person
 from workers import interviews, resources
 
 
+def uid(interview: uuid.UUID) -> str:
+    """An interview's UID in every feed (and how people's own calendars recognise it)."""
+    return f"{interview}@interview-calendar"
+
+
 def feed(session: Session, person: Person) -> bytes:
     """Every interview `person` sits in, with the candidate's name for an interviewer."""
     rows = list(session.scalars(select(Interview).where(
@@ -28,7 +33,7 @@ def feed(session: Session, person: Person) -> bytes:
     calendar.add("x-wr-calname", vText(f"Interviews: {person.name}"))
     for interview in rows:
         event = Event()
-        event.add("uid", f"{interview.id}@interview-calendar")
+        event.add("uid", uid(interview.id))
         event.add("dtstamp", interview.created_at)
         event.add("dtstart", interview.start)
         event.add("dtend", interview.end)

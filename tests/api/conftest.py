@@ -145,10 +145,15 @@ def anon(app: Flask) -> Api:
     return Api(app.test_client(), None)
 
 
-def hours_from_now(n: int, *, base: datetime | None = None) -> str:
-    """An on-the-hour instant n hours after the next full hour (UTC), as ISO 8601 with Z."""
+def next_hour(n: int = 0, *, base: datetime | None = None) -> datetime:
+    """The on-the-hour instant n hours after the next full hour (UTC)."""
     start = (base or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
-    return (start + timedelta(hours=n + 1)).isoformat().replace("+00:00", "Z")
+    return start + timedelta(hours=n + 1)
+
+
+def hours_from_now(n: int, *, base: datetime | None = None) -> str:
+    """`next_hour` as ISO 8601 with Z."""
+    return next_hour(n, base=base).isoformat().replace("+00:00", "Z")
 
 
 def span(first: int, last: int) -> dict[str, str]:

@@ -4,8 +4,6 @@ the availability, survive a failing read, and go with the calendar."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
@@ -14,18 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from scheduling.weekly import DAYS
-from tests.api.conftest import WAIT, Api, book, hours_from_now, publish, span
-from tests.feeds import FeedServer, feed_server, ics, meeting, next_hour
+from tests.api.conftest import WAIT, Api, book, hours_from_now, next_hour, publish, span
+from tests.feeds import FeedServer, ics, meeting
+from tests.stack import wait_until
 from workers import calendar_reads
 from workers.queue.runtime import Runtime
 from workers.queue.sweep import sweep
 from workers.resources import z
-
-
-@pytest.fixture
-def feeds() -> Iterator[FeedServer]:
-    with feed_server() as server:
-        yield server
 
 
 def calendars(person: dict[str, Any]) -> str:
@@ -220,11 +213,8 @@ def test_the_sweep_reads_feeds_again_when_due(admin: Api, feeds: FeedServer,
     feeds.serve("/due.ics", ics(meeting(next_hour(5))))
     later = runtime.clock.now() + timedelta(minutes=16)
     assert sweep(runtime, later).calendars == 1
-    for _ in range(100):
-        if availability(admin, person)["busy"] == [span(5, 6)]:
-            break
-        time.sleep(0.1)
-    assert availability(admin, person)["busy"] == [span(5, 6)]
+    wait_until(lambda: availability(admin, person)["busy"] == [span(5, 6)], 10,
+               "the sweep's read of the changed feed")
     assert len(feeds.of("/due.ics")) == 2
 
 
@@ -255,11 +245,11 @@ def test_a_new_time_zone_has_the_calendars_read_again(admin: Api, feeds: FeedSer
                        ).status_code == 200
     assert sweep(runtime).calendars == 1  # due at once
     three_thirty = f"{day.isoformat()}T03:00:00Z"  # 09:00 IST is 03:30 UTC: 03:00 and 04:00
-    for _ in range(100):
-        busy = [r["start"] for r in availability(admin, person, 0, 72)["busy"]]
-        if three_thirty in busy:
-            break
-        time.sleep(0.1)
+    def read_in_the_new_zone() -> list[str] | None:
+        starts = [r["start"] for r in availability(admin, person, 0, 72)["busy"]]
+        return starts if three_thirty in starts else None
+
+    busy = wait_until(read_in_the_new_zone, 10, "the read in the new zone")
     assert busy[:1] == [three_thirty] and nine not in busy
 
 

@@ -3,23 +3,16 @@ registration queues, and the sweep's periodic read with a conditional request.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
 from models import CalendarFeed
-from tests.feeds import FeedServer, feed_server, ics, meeting
+from tests.feeds import FeedServer, ics, meeting
 from tests.stack import Calendar, Client, Worker, next_day, span, wait_until, z
 
 pytestmark = pytest.mark.timeout(90)
-
-
-@pytest.fixture
-def feeds() -> Iterator[FeedServer]:
-    with feed_server() as server:
-        yield server
 
 
 def busy(api: Client, person: str, day: str) -> list[dict[str, str]]:

@@ -5,14 +5,13 @@ The feeds are served by a real HTTP server on 127.0.0.1 (tests/feeds.py)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.feeds import FeedServer, feed_server, ics, meeting
+from tests.feeds import FeedServer, ics, meeting
 from tests.web.calendar import (
     Server,
     has_class,
@@ -28,12 +27,6 @@ from tests.web.conftest import TIME_ZONE
 pytestmark = pytest.mark.timeout(60)
 
 TITLE = "Team sync"  # the SUMMARY of tests.feeds.meeting
-
-
-@pytest.fixture
-def feeds() -> Iterator[FeedServer]:
-    with feed_server() as server:
-        yield server
 
 
 def stripe(page: Page, moment: datetime) -> Locator:

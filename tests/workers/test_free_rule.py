@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from models import CalendarFeed, Person
 from scheduling.hours import HOUR, Range, merge
 from scheduling.weekly import DAYS, template
-from tests.feeds import ics
+from tests.feeds import ics, meeting
 from tests.workers.support import add_person, clear
 from workers import availability, calendar_reads, interviews, weekly_hours
 from workers.free_hours import free_seconds
@@ -32,7 +32,6 @@ NOWS = (datetime(2027, 3, 27, 9, 30, tzinfo=UTC), datetime(2027, 11, 6, 9, 30, t
         datetime(2027, 6, 7, 9, 30, tzinfo=UTC))
 DAYS_CHECKED = 3
 QUARTER = timedelta(minutes=15)
-STAMP = "%Y%m%dT%H%M%SZ"
 
 
 @dataclass(frozen=True)
@@ -80,12 +79,8 @@ def _ranges(first: datetime, a: int, b: int) -> list[list[str]]:
 
 
 def _feed(events: list[Meeting], first: datetime) -> bytes:
-    def lines(n: int, m: Meeting) -> str:
-        start = first + m.start * QUARTER
-        end = start + m.quarters * QUARTER
-        return (f"UID:{n}@tests\r\nDTSTAMP:{start.strftime(STAMP)}\r\n"
-                f"DTSTART:{start.strftime(STAMP)}\r\nDTEND:{end.strftime(STAMP)}\r\n{m.blocks}")
-    return ics(*(lines(n, m) for n, m in enumerate(events)))
+    return ics(*(meeting(first + m.start * QUARTER, m.quarters / 4, f"{n}@tests", m.blocks)
+                 for n, m in enumerate(events)))
 
 
 @settings(max_examples=25, deadline=None, database=None,

@@ -88,12 +88,16 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return cert, key
 
 
+def server_side(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    return context
+
+
 def test_tls_sends_the_host_name_as_sni_and_checks_the_certificate_against_it(
     certificate: tuple[Path, Path],
 ) -> None:
-    cert, key = certificate
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
+    cert, context = certificate[0], server_side(certificate)
     names: list[str | None] = []
     context.sni_callback = lambda _sock, name, _ctx: names.append(name)
     with receiving(tls=context) as receiver:
@@ -110,9 +114,7 @@ def test_tls_sends_the_host_name_as_sni_and_checks_the_certificate_against_it(
 def test_a_tls_handshake_dribbled_a_byte_at_a_time_is_cut_off_at_the_deadline(
     certificate: tuple[Path, Path],
 ) -> None:
-    cert, key = certificate
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
+    cert, context = certificate[0], server_side(certificate)
     with receiving(tls=context) as receiver:
         proxy = Proxy(receiver.port, dribble=0.05)  # a certificate of ~1 KB: a minute to come
         try:

@@ -11,7 +11,7 @@ import random
 import uuid
 
 from models import WebhookDelivery
-from workers import availability, calendar_reads, deliveries, matches
+from workers import availability, calendar_reads, calendars, deliveries, matches
 from workers.errors import is_transient
 from workers.queue import lifecycle
 from workers.queue.runtime import Runtime
@@ -24,7 +24,7 @@ RUNNERS: dict[str, lifecycle.Runner] = {**availability.RUNNERS, **matches.RUNNER
 def _prepare(runtime: Runtime, claimed: lifecycle.Claim) -> lifecycle.Prepare:
     """What runs the claimed job: its kind's runner, or for a calendar's read, the read first
     (outside any transaction) and then the runner that records it."""
-    if claimed.kind == "calendar.sync":
+    if claimed.kind == calendars.SYNC:
         return lambda: calendar_reads.sync_job(runtime.readers, runtime.settings,
                                                runtime.resolver, runtime.clock.now(),
                                                claimed.payload)
