@@ -55,3 +55,5 @@ class BusyHour(Base):
 
 
 Index("ix_busy_hours_person_id_start", BusyHour.person_id, BusyHour.start)
+# Everyone's busy rows at a few hours: what a candidate-only slot request asks.
+Index("ix_busy_hours_start_person_id", BusyHour.start, BusyHour.person_id)

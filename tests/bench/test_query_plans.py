@@ -14,28 +14,39 @@ from sqlalchemy.orm import Session
 
 from models import make_engine
 from tests.conftest import fresh_database
-from workers.free_hours import free_by_hour, hours_all_free, someone_free
+from workers.free_hours import free_by_hour, free_seconds, hours_all_free, someone_free
 
 START = datetime(2030, 1, 7, 9, tzinfo=UTC)
 HOURS = 160
+INTERVIEWERS = 300
 
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[Engine]:
-    """300 interviewers and 1,200 candidates, each free at a third of 160 hours."""
+    """300 interviewers and 1,200 candidates, each free at a third of 160 hours; each
+    interviewer has a calendar busy at a tenth of the hours of a year around them."""
     with fresh_database("ic_plans") as url:
         engine = make_engine(url)
         with engine.begin() as conn:
             conn.execute(text("""
                 INSERT INTO people (id, name, email, email_key, role, created_at)
                 SELECT gen_random_uuid(), 'P' || n, n || '@example.com', n || '@example.com',
-                       CASE WHEN n <= 300 THEN 'interviewer' ELSE 'candidate' END, now()
-                FROM generate_series(1, 1500) AS n"""))
+                       CASE WHEN n <= :interviewers THEN 'interviewer' ELSE 'candidate' END, now()
+                FROM generate_series(1, 1500) AS n"""), {"interviewers": INTERVIEWERS})
             conn.execute(text("""
                 INSERT INTO availability_hours (person_id, start, role)
                 SELECT p.id, :start + h * interval '1 hour', p.role
                 FROM people p CROSS JOIN generate_series(0, :hours - 1) AS h
                 WHERE random() < 0.33"""), {"start": START, "hours": HOURS})
+            conn.execute(text("""
+                INSERT INTO calendars (id, person_id, created_at, status, events, next_sync_at)
+                SELECT gen_random_uuid(), id, now(), 'ok', 0, now() FROM people
+                WHERE role = 'interviewer'"""))
+            conn.execute(text("""
+                INSERT INTO busy_hours (calendar_id, start, person_id)
+                SELECT c.id, :start + h * interval '1 hour', c.person_id
+                FROM calendars c CROSS JOIN generate_series(-180 * 24, 185 * 24) AS h
+                WHERE random() < 0.1"""), {"start": START})
             conn.execute(text("ANALYZE"))
         yield engine
         engine.dispose()
@@ -77,6 +88,11 @@ def _scans_every_hour(plan: dict[str, Any]) -> bool:
                for n in _nodes(plan["Plan"]))
 
 
+def _busy_rows_read(plan: dict[str, Any]) -> int:
+    return sum(n["Actual Loops"] * n["Actual Rows"] for n in _nodes(plan["Plan"])
+               if n.get("Relation Name") == "busy_hours")
+
+
 def _people(engine: Engine, role: str, n: int) -> list[uuid.UUID]:
     with engine.connect() as conn:
         return list(conn.scalars(text("SELECT id FROM people WHERE role = :role ORDER BY id "
@@ -107,6 +123,25 @@ def test_free_interviewers_per_hour_are_read_from_the_interviewer_only_index(
 
     assert "ix_availability_hours_interviewers" in _indexes(plan), json.dumps(plan)
     assert not _scans_every_hour(plan), json.dumps(plan)
+
+
+def test_free_interviewers_per_hour_read_only_the_busy_hours_at_those_hours(
+        engine: Engine) -> None:
+    """A year of busy hours must not cost a candidate-only request: neither a scan of them all
+    nor a probe of (person, hour) per offered hour."""
+    hours = [START + timedelta(hours=h) for h in range(0, HOURS, 3)]
+
+    [plan] = _plans(engine, lambda s: free_by_hour(s, "interviewer", hours))
+
+    assert "ix_busy_hours_start_person_id" in _indexes(plan), json.dumps(plan)
+    assert _busy_rows_read(plan) <= INTERVIEWERS * len(hours), json.dumps(plan)
+
+
+def test_a_match_reads_only_the_busy_hours_of_its_window(engine: Engine) -> None:
+    [plan] = _plans(engine, lambda s: free_seconds(s, "interviewer", None, START,
+                                                    START + timedelta(hours=HOURS)))
+
+    assert _busy_rows_read(plan) <= INTERVIEWERS * HOURS, json.dumps(plan)
 
 
 def test_whether_anyone_is_free_per_hour_stops_at_the_first_free_interviewer(
