@@ -2,6 +2,7 @@
 
 from models.base import Base, utcnow
 from models.calendar import AvailabilityHour, Interview, InterviewParticipant
+from models.caps import CAPS, CappedPeriod
 from models.counters import Counter
 from models.db import SessionFactory, make_engine, make_session_factory, read_only
 from models.feeds import BusyHour, CalendarFeed
@@ -12,12 +13,14 @@ from models.webhooks import Webhook, WebhookAttempt, WebhookDelivery
 from models.weekly import AvailabilityException, WeeklyHours
 
 __all__ = [
+    "CAPS",
     "ApiKey",
     "AvailabilityException",
     "AvailabilityHour",
     "Base",
     "BusyHour",
     "CalendarFeed",
+    "CappedPeriod",
     "Counter",
     "IdempotencyKey",
     "Interview",
