@@ -20,12 +20,13 @@ bp = Blueprint("interviews", __name__)
 @bp.post("/interviews")
 @roles("admin")
 @write
-@endpoint("Book an interview (409 when anyone is not free then)", tag="interviews",
-          body=schemas.InterviewIn, responses={201: schemas.Interview})
+@endpoint("Book an interview (409 when anyone is not free then, or a load cap would pass)",
+          tag="interviews", body=schemas.InterviewIn, responses={201: schemas.Interview})
 def create_interview(body: schemas.InterviewIn) -> Response:
     context = validation_context()
     interview = interviews.book_requested(db(), caller(), body.candidate, body.interviewers,
-                                          body.start, now=context["now"], tz=context["tz"])
+                                          body.start, now=context["now"], tz=context["tz"],
+                                          override_caps=body.override_caps)
     return created(resources.interviews(db(), [interview])[0],
                    f"/v1/interviews/{interview.id}")
 
@@ -55,7 +56,7 @@ def get_interview(interview_id: str) -> Response:
           responses={204: None})
 def delete_interview(interview_id: str) -> Response:
     interviews.cancel(db(), interviews.visible(db(), interview_id, caller()),
-                      runtime().clock.now())
+                      runtime().clock.now(), runtime().settings.tz)
     return Response(status=204)
 
 

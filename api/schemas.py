@@ -204,6 +204,7 @@ class InterviewIn(Input):
     candidate: Id
     interviewers: list[Id] = Field(min_length=1, max_length=MAX_PANEL)
     start: Instant
+    override_caps: bool = False  # an admin may book past interviewers' load caps
 
 
 class Output(BaseModel):

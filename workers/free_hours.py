@@ -1,8 +1,9 @@
 """Who is free when: the calendar's read queries, for slots, matches and bookings.
 
-"Free" (SPEC §5) is offered, not booked and not busy: an hour row of availability_hours (offered
-by weekly hours or added, less the removed) that no interview books and no calendar of the
-person's makes busy. `_open` is that rule, and every query here applies it. Each
+"Free" (SPEC §5) is offered, not booked, not busy and not capped: an hour row of
+availability_hours (offered by weekly hours or added, less the removed) that no interview
+books, no calendar of the person's makes busy, and no capped period of theirs holds. `_open` is
+that rule, and every query here applies it (caps aside where the caller weighs them). Each
 query is built for the size it meets: a match reads millions of hours, a slot request runs on
 every page view.
 """
@@ -36,29 +37,35 @@ from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.types import NullType, Uuid
 
-from models import AvailabilityHour, BusyHour, InterviewParticipant, Person
+from models import AvailabilityHour, BusyHour, CappedPeriod, InterviewParticipant, Person
 from scheduling.hours import HOUR
 from workers.availability import chunks
 
 DIALECTS = ("postgresql", "sqlite")
 
 
-def _open(hour: type[AvailabilityHour],
-          busy_at: Sequence[ColumnElement[bool]] = ()) -> ColumnElement[bool]:
-    """The rule of "free" for one hour row (or an alias of the table): nobody booked it, and
-    no calendar of the person's makes it busy.
+def _open(hour: type[AvailabilityHour], busy_at: Sequence[ColumnElement[bool]] = (), *,
+          caps: bool = True) -> ColumnElement[bool]:
+    """The rule of "free" for one hour row (or an alias of the table): nobody booked it, no
+    calendar of the person's makes it busy, and (unless `caps` is false: a match weighs caps
+    itself, a booking refuses them with its own answer) no load cap of theirs is reached in
+    its day or week.
 
     `busy_at` repeats, on the busy row, what the query asks of the hour row: feeds reach a
     year ahead, and PostgreSQL then reads only the asked hours' busy rows (by the index on
     start) instead of scanning, or probing, every busy hour of everyone."""
-    return (~exists().where(InterviewParticipant.person_id == hour.person_id,
+    rule = (~exists().where(InterviewParticipant.person_id == hour.person_id,
                             InterviewParticipant.start == hour.start)
             & ~exists().where(BusyHour.person_id == hour.person_id,
                               BusyHour.start == hour.start, *busy_at))
+    if caps:
+        rule &= ~exists().where(CappedPeriod.person_id == hour.person_id,
+                                CappedPeriod.start <= hour.start, CappedPeriod.end > hour.start)
+    return rule
 
 
 def _free(start: datetime | ColumnElement[datetime], end: datetime | ColumnElement[datetime],
-          hours: Sequence[datetime] = ()) -> list[ColumnElement[bool]]:
+          hours: Sequence[datetime] = (), *, caps: bool = True) -> list[ColumnElement[bool]]:
     """Free hours in [start, end), and only `hours` of them if given."""
     hour = AvailabilityHour
     at = [hour.start >= start, hour.start < end]
@@ -66,7 +73,7 @@ def _free(start: datetime | ColumnElement[datetime], end: datetime | ColumnEleme
     if hours:
         at.append(hour.start.in_(hours))
         busy_at.append(BusyHour.start.in_(hours))
-    return [*at, _open(hour, busy_at)]
+    return [*at, _open(hour, busy_at, caps=caps)]
 
 
 def _as_sent(array: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -76,15 +83,15 @@ def _as_sent(array: ColumnElement[Any]) -> ColumnElement[Any]:
 
 def free_seconds(session: Session, role: str, people: Sequence[uuid.UUID] | None,
                  start: datetime, end: datetime) -> dict[str, list[int]]:
-    """Free hours in [start, end) as Unix seconds, by person id: of each of `people` (possibly
-    none), or of everyone of `role` with one.
+    """Free hours in [start, end), caps aside, as Unix seconds, by person id: of each of
+    `people` (possibly none), or of everyone of `role` with one.
 
     PostgreSQL sends one row per person, their hours as an array of numbers (date_part, not
     extract: its numeric costs more): a match reads millions of hours, and the solver takes
     them as they come, with no datetime and no row per hour.
     """
     hour = AvailabilityHour
-    where = [hour.role == role, *_free(start, end)]
+    where = [hour.role == role, *_free(start, end, caps=False)]
     out: dict[str, list[int]] = {}
     batches: Iterable[list[uuid.UUID] | None] = [None]
     if people is not None:
@@ -202,7 +209,7 @@ def someone_free(session: Session, anchor: uuid.UUID, role: str,
 
 
 def who_is_not_free(session: Session, people: Sequence[uuid.UUID], hour: datetime) -> list[str]:
-    """Those of `people` not free at `hour`, in the given order."""
+    """Those of `people` not free at `hour` (caps aside), in the given order."""
     free = set(session.scalars(select(AvailabilityHour.person_id).where(
-        AvailabilityHour.person_id.in_(people), *_free(hour, hour + HOUR))))
+        AvailabilityHour.person_id.in_(people), *_free(hour, hour + HOUR, caps=False))))
     return [str(p) for p in people if p not in free]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from models import Interview, InterviewParticipant
 from scheduling.hours import HOUR, is_on_the_hour, next_full_hour
-from workers import events, people, resources, weekly_hours
+from workers import caps, events, people, resources, weekly_hours
 from workers.callers import Caller
 from workers.errors import Conflict, Forbidden, Invalid
 from workers.free_hours import who_is_not_free
@@ -30,14 +30,17 @@ class NotFree(Conflict):
 
 
 def book(session: Session, candidate: uuid.UUID, interviewers: Sequence[uuid.UUID],
-         start: datetime, now: datetime, job_id: uuid.UUID | None = None) -> Interview:
+         start: datetime, now: datetime, tz: tzinfo, *, override_caps: bool = False) -> Interview:
     """Book one interview (and its `interview.booked` event) in the session's transaction, or
-    raise NotFree (nothing written)."""
+    raise NotFree (nothing written). An interviewer it would take past a load cap is not free
+    for it, unless the caps are overridden."""
     everyone = [candidate, *interviewers]
     if taken := who_is_not_free(session, everyone, start):  # busy in a calendar, among others
         raise NotFree(f"not free at {start.isoformat()}: {', '.join(taken)}")
+    if not override_caps and (full := caps.passed(session, interviewers, start, tz)):
+        raise NotFree(f"a load cap is reached at {start.isoformat()}: {', '.join(full)}")
     interview = Interview(id=uuid.uuid4(), candidate_id=candidate, start=start,
-                          end=start + HOUR, job_id=job_id, created_at=now)
+                          end=start + HOUR, created_at=now)
     try:
         with session.begin_nested():
             session.add(interview)
@@ -48,13 +51,15 @@ def book(session: Session, candidate: uuid.UUID, interviewers: Sequence[uuid.UUI
     except IntegrityError:
         busy = who_is_not_free(session, everyone, start) or [str(p) for p in everyone]
         raise NotFree(f"not free at {start.isoformat()}: {', '.join(busy)}") from None
+    caps.refresh(session, interviewers, tz, now)
     events.record(session, "interview.booked",
                   [resources.interview(interview, [str(p) for p in interviewers])], now=now)
     return interview
 
 
 def book_requested(session: Session, caller: Caller, candidate: str, interviewers: list[str],
-                   start: datetime, *, now: datetime, tz: tzinfo) -> Interview:
+                   start: datetime, *, now: datetime, tz: tzinfo,
+                   override_caps: bool = False) -> Interview:
     """Book what a coordinator asked for: an hour on the hour, not past, people of the right
     roles, nobody twice."""
     if not is_on_the_hour(start, tz):
@@ -67,11 +72,12 @@ def book_requested(session: Session, caller: Caller, candidate: str, interviewer
         caller)
     if len(set(panel)) != len(panel):
         raise Invalid("interviewers", "lists someone twice")
-    return book(session, found, panel, start, now)
+    return book(session, found, panel, start, now, tz, override_caps=override_caps)
 
 
-def cancel(session: Session, interview: Interview, now: datetime) -> None:
-    """Cancel an interview in the session's transaction: its hours become free again."""
+def cancel(session: Session, interview: Interview, now: datetime, tz: tzinfo) -> None:
+    """Cancel an interview in the session's transaction: its hours become free again, and
+    a cap it filled is open again."""
     events.record(session, "interview.cancelled", resources.interviews(session, [interview]),
                   now=now)
     hours = list(session.execute(
@@ -79,6 +85,7 @@ def cancel(session: Session, interview: Interview, now: datetime) -> None:
         .where(InterviewParticipant.interview_id == interview.id)).all())
     session.execute(delete(Interview).where(Interview.id == interview.id))
     weekly_hours.drop_unoffered(session, hours)
+    caps.refresh(session, [person for person, _ in hours], tz, now)
 
 
 def of_person(person: uuid.UUID | None) -> Select[uuid.UUID]:

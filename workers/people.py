@@ -12,8 +12,8 @@ from sqlalchemy import Select, bindparam, delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import InterviewParticipant, Person, PersonTag
-from workers import api_keys, calendars, person_fields, weekly_hours
+from models import CAPS, InterviewParticipant, Person, PersonTag
+from workers import api_keys, calendars, caps, person_fields, weekly_hours
 from workers.callers import Caller
 from workers.errors import Conflict, Invalid, NotFound
 from workers.lookup import get_or_404, parse_id
@@ -63,10 +63,13 @@ def update(session: Session, person: Person, changes: Mapping[str, Any], setting
     """Apply a merge patch's valid `changes` (a null clears: no zone, no tags, no cap); 409 on
     another person's email, 422 for tags or caps on a candidate. A new zone makes the person's
     weekly hours again in it, and with a new email, has their calendars read again soon (floating
-    times, all-day events and declines depend on them)."""
+    times, all-day events and declines depend on them); with new caps, their capped days and
+    weeks are counted again."""
     _apply(session, person, changes)
     if "time_zone" in changes:
         weekly_hours.rezone(session, person, settings, now)
+    if {"time_zone", *CAPS} & changes.keys():
+        caps.refresh(session, [person.id], settings.tz, now)
     if {"time_zone", "email"} & changes.keys():
         calendars.read_soon(session, person.id, now)
 

@@ -108,7 +108,8 @@ def test_free_hours_follow_the_rule_hour_by_hour(
     booked = {h for h in bookings if h in expected["free"]}
     for h in booked:
         with runtime.sessions.begin() as session:
-            interviews.book(session, candidate, [person], first + h * HOUR, now)
+            interviews.book(session, candidate, [person], first + h * HOUR, now,
+                           runtime.settings.tz)
     with runtime.sessions.begin() as session:
         calendar = CalendarFeed(person_id=person, ics=_feed(events, first), created_at=now,
                                 next_sync_at=now)

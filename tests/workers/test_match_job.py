@@ -41,7 +41,8 @@ def _someone_books_meanwhile(runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
     def solve_while_someone_books(*args: Any, **kwargs: Any) -> match.Match:
         if calls[0] <= times:
             with runtime.sessions.begin() as session:
-                book(session, intruder, [interviewer], at(0), runtime.clock.now())
+                book(session, intruder, [interviewer], at(0), runtime.clock.now(),
+                     runtime.settings.tz)
         return solve(*args, **kwargs)
 
     monkeypatch.setattr(matches, "load", undo_then_load)

@@ -78,7 +78,8 @@ def book_one(runtime: Runtime, hour: int = 9) -> uuid.UUID:
     add_hours(runtime, candidate, hour)
     add_hours(runtime, interviewer, hour)
     with runtime.sessions.begin() as session:
-        return book(session, candidate, [interviewer], at(hour), runtime.clock.now()).id
+        return book(session, candidate, [interviewer], at(hour), runtime.clock.now(),
+                    runtime.settings.tz).id
 
 
 def attempt(runtime: Runtime, ident: uuid.UUID) -> str | None:
@@ -140,7 +141,7 @@ def test_a_rolled_back_booking_records_and_publishes_no_event(runtime: Runtime) 
     add_hours(runtime, interviewer, 9)
 
     with pytest.raises(Abandoned), runtime.sessions.begin() as session:
-        book(session, candidate, [interviewer], at(9), runtime.clock.now())
+        book(session, candidate, [interviewer], at(9), runtime.clock.now(), runtime.settings.tz)
         raise Abandoned
 
     assert deliveries_of(runtime) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -133,7 +133,7 @@ def test_a_booked_hour_the_template_no_longer_offers_goes_when_its_interview_doe
     assert hours_of(runtime, person) == {at(10)}
     with runtime.sessions.begin() as session:
         interview = session.scalars(select(Interview)).one()
-        interviews.cancel(session, interview, NOW)
+        interviews.cancel(session, interview, NOW, UTC)
     assert hours_of(runtime, person) == set()
 
 
@@ -142,7 +142,7 @@ def test_cancelling_keeps_a_booked_hour_the_template_still_offers(runtime: Runti
     put(runtime, person, NINE_TO_NOON)
     book(runtime, person, 10)
     with runtime.sessions.begin() as session:
-        interviews.cancel(session, session.scalars(select(Interview)).one(), NOW)
+        interviews.cancel(session, session.scalars(select(Interview)).one(), NOW, UTC)
     assert hours_of(runtime, person) == mondays(9, 10, 11)
 
 

@@ -1,0 +1,102 @@
+"""Load caps (SPEC §5): an interviewer's interviews counted in their own days and weeks.
+
+A booking that would pass a cap is refused here (unless overridden). The days and weeks that
+bookings fill up to a cap are kept in `capped_periods`, rewritten for a person on every change
+of their interviews, caps or zone, so that "free" stays one rule in SQL
+(`workers/free_hours.py`) however many people a query reads.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from models import CAPS, CappedPeriod, InterviewParticipant, Person
+from scheduling.periods import period
+
+Period = tuple[str, datetime, datetime]  # (cap, start, end)
+WEEK_AND_A_DAY = timedelta(days=8)  # the longest a period reaches back before an hour
+
+
+def _cap(person: Person, cap: str) -> int | None:
+    """The person's `cap` (one of CAPS), None for none."""
+    value: int | None = getattr(person, cap)
+    return value
+
+
+def _zone(person: Person, tz: tzinfo) -> tzinfo:
+    return ZoneInfo(person.time_zone) if person.time_zone else tz
+
+
+def _capped(session: Session, people: Collection[uuid.UUID], *,
+            lock: bool = False) -> list[Person]:
+    """Those of `people` with a cap; locked (on PostgreSQL) when the caller is about to book
+    them: two bookings of one interviewer then count one after the other."""
+    if not people:
+        return []
+    stmt = select(Person).where(Person.id.in_(people),
+                                Person.max_interviews_per_day.is_not(None)
+                                | Person.max_interviews_per_week.is_not(None))
+    if lock:
+        stmt = stmt.with_for_update()
+    return list(session.scalars(stmt.order_by(Person.id)))
+
+
+def _starts(session: Session, people: Collection[uuid.UUID], start: datetime,
+            end: datetime | None = None,
+            ignoring: uuid.UUID | None = None) -> dict[uuid.UUID, list[datetime]]:
+    """The start of every interview of `people` in [start, end), but `ignoring`."""
+    stmt = select(InterviewParticipant.person_id, InterviewParticipant.start).where(
+        InterviewParticipant.person_id.in_(people), InterviewParticipant.start >= start)
+    if end is not None:
+        stmt = stmt.where(InterviewParticipant.start < end)
+    if ignoring is not None:
+        stmt = stmt.where(InterviewParticipant.interview_id != ignoring)
+    out: dict[uuid.UUID, list[datetime]] = defaultdict(list)
+    for person, at in session.execute(stmt):
+        out[person].append(at)
+    return out
+
+
+def booked(person: Person, starts: Iterable[datetime], tz: tzinfo) -> Counter[Period]:
+    """How many of the interviews at `starts` fall in each of the person's capped periods."""
+    zone = _zone(person, tz)
+    return Counter((cap, *period(cap, at, zone)) for at in starts for cap in CAPS
+                   if _cap(person, cap) is not None)
+
+
+def passed(session: Session, interviewers: Collection[uuid.UUID], hour: datetime, tz: tzinfo,
+           ignoring: uuid.UUID | None = None) -> list[str]:
+    """Who an interview at `hour` would take past a cap, as "id (cap n)"; the interview
+    `ignoring` (one being moved) is not counted. Locks the capped interviewers' rows."""
+    capped = _capped(session, interviewers, lock=True)
+    starts = _starts(session, [p.id for p in capped], hour - WEEK_AND_A_DAY,
+                     hour + WEEK_AND_A_DAY, ignoring)
+    out = []
+    for person in capped:
+        counts, zone = booked(person, starts.get(person.id, []), tz), _zone(person, tz)
+        out += [f"{person.id} ({cap} {limit})" for cap in CAPS
+                if (limit := _cap(person, cap)) is not None
+                and counts[(cap, *period(cap, hour, zone))] >= limit]
+    return out
+
+
+def refresh(session: Session, people: Collection[uuid.UUID], tz: tzinfo, now: datetime) -> None:
+    """Rewrite the capped periods of `people` from their interviews of this week on."""
+    if not people:
+        return
+    session.execute(delete(CappedPeriod).where(CappedPeriod.person_id.in_(people)))
+    capped = _capped(session, people)
+    starts = _starts(session, [p.id for p in capped], now - WEEK_AND_A_DAY)
+    rows = [{"person_id": person.id, "cap": cap, "start": start, "end": end}
+            for person in capped
+            for (cap, start, end), n in booked(person, starts.get(person.id, []), tz).items()
+            if n >= (_cap(person, cap) or 0)]
+    if rows:
+        session.execute(insert(CappedPeriod), rows)
