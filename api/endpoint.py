@@ -17,6 +17,7 @@ from api.errors import ApiError
 from api.plain_text import refuse_in_body
 
 MAX_DEPTH = 64
+MERGE_PATCH = ("application/merge-patch+json", "application/json")  # a PATCH's media types
 M = TypeVar("M", bound=BaseModel)
 
 

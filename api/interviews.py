@@ -1,4 +1,5 @@
-"""Interviews: book one (201 or 409), list, get, cancel, and each person's iCalendar feed."""
+"""Interviews: book one (201 or 409), list, get, change, cancel, and each person's iCalendar
+feed."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from api import schemas
 from api.answers import created
 from api.auth import caller, roles
 from api.db import db, runtime
-from api.endpoint import endpoint, validation_context
+from api.endpoint import MERGE_PATCH, endpoint, validation_context
 from api.pagination import answer, page
 from api.writes import write
 from models import Interview
-from workers import ical, interviews, people, resources
+from workers import ical, interviews, people, rescheduling, resources
 
 bp = Blueprint("interviews", __name__)
 
@@ -26,7 +27,7 @@ def create_interview(body: schemas.InterviewIn) -> Response:
     context = validation_context()
     interview = interviews.book_requested(db(), caller(), body.candidate, body.interviewers,
                                           body.start, now=context["now"], tz=context["tz"],
-                                          override_caps=body.override_caps)
+                                          title=body.title, override_caps=body.override_caps)
     return created(resources.interviews(db(), [interview])[0],
                    f"/v1/interviews/{interview.id}")
 
@@ -47,6 +48,20 @@ def list_interviews(query: schemas.InterviewsQuery) -> Response:
 def get_interview(interview_id: str) -> Response:
     return jsonify(resources.interviews(db(), [interviews.visible(db(), interview_id,
                                                                   caller())])[0])
+
+
+@bp.patch("/interviews/<interview_id>")
+@roles("admin")
+@write
+@endpoint("Move an interview, change its panel or its title (409 when anyone new to the hour "
+          "is not free then)", tag="interviews", body=schemas.InterviewPatch,
+          media_types=MERGE_PATCH, responses={200: schemas.Interview})
+def patch_interview(interview_id: str, body: schemas.InterviewPatch) -> Response:
+    context = validation_context()
+    interview = rescheduling.reschedule_requested(
+        db(), caller(), interview_id, body.changes(), now=context["now"], tz=context["tz"],
+        override_caps=body.override_caps)
+    return jsonify(resources.interviews(db(), [interview])[0])
 
 
 @bp.delete("/interviews/<interview_id>")

@@ -11,16 +11,13 @@ from api import person_schemas as schemas
 from api.answers import created
 from api.auth import caller, roles
 from api.db import db, runtime
-from api.endpoint import endpoint, validated
+from api.endpoint import MERGE_PATCH, endpoint, validated
 from api.pagination import answer, page
 from api.writes import write
 from models import Person
 from workers import people
 
 bp = Blueprint("people", __name__)
-
-
-MERGE_PATCH = ("application/merge-patch+json", "application/json")
 
 
 def rendered(rows: Sequence[Person]) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, Field, RootModel, field_validator
 
-from api.schemas import Input, Output, Page
+from api.schemas import Input, Name, Output, Page
 from workers import person_fields
 from workers.person_fields import CAPS, MAX_TAGS, TAG
 
@@ -23,7 +23,6 @@ def _email(value: str) -> str:
     return value
 
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 Email = Annotated[str, Field(min_length=3, max_length=320), AfterValidator(_email)]
 TimeZone = Annotated[str, Field(min_length=1, max_length=64,
                                 description="an IANA time zone, e.g. Europe/Berlin"),

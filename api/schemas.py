@@ -14,6 +14,7 @@ from pydantic import (
     PlainValidator,
     ValidationError,
     ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -67,6 +68,9 @@ Instant = Annotated[
     Field(json_schema_extra={"format": "date-time"}),
 ]
 Id = Annotated[str, Field(min_length=1, max_length=64, description="an opaque id")]
+# A person's name, an interview's title: one line of text (api.plain_text refuses control
+# characters in every string of a body).
+Name = Annotated[str, Field(min_length=1, max_length=200)]
 Limit = Annotated[int, Field(ge=1, le=1000)]
 Cursor = Annotated[str, Field(max_length=512)]
 
@@ -85,7 +89,8 @@ def _target(value: str, info: ValidationInfo) -> str:
 
 TargetUrl = Annotated[str, Field(min_length=1, max_length=2048,
                                  json_schema_extra={"format": "uri"}), AfterValidator(_target)]
-EventType = Literal["job.succeeded", "job.failed", "interview.booked", "interview.cancelled"]
+EventType = Literal["job.succeeded", "job.failed", "interview.booked", "interview.rescheduled",
+                    "interview.cancelled"]
 
 
 class Input(BaseModel):
@@ -204,7 +209,38 @@ class InterviewIn(Input):
     candidate: Id
     interviewers: list[Id] = Field(min_length=1, max_length=MAX_PANEL)
     start: Instant
-    override_caps: bool = False  # an admin may book past interviewers' load caps
+    title: Name | None = Field(default=None, description="the .ics SUMMARY when given")
+    override_caps: bool = Field(default=False, strict=True,
+                                description="book past the interviewers' load caps")
+
+
+class InterviewPatch(Input):
+    """A merge patch of an interview: a field left out is kept, `title: null` clears the title
+    (`start` and `interviewers` cannot be cleared)."""
+
+    start: Instant | None = None
+    interviewers: list[Id] | None = Field(default=None, min_length=1, max_length=MAX_PANEL)
+    title: Name | None = None
+    override_caps: bool = Field(default=False, strict=True,
+                                description="book past the interviewers' load caps")
+
+    @field_validator("start", "interviewers", mode="before")
+    @classmethod
+    def kept(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be cleared")
+        return value
+
+    @model_validator(mode="after")
+    def changes_something(self) -> InterviewPatch:
+        if not self.model_fields_set - {"override_caps"}:
+            raise ValueError("give at least one of start, interviewers, title")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the patch names, with their new values."""
+        return {name: getattr(self, name) for name in ("start", "interviewers", "title")
+                if name in self.model_fields_set}
 
 
 class Output(BaseModel):
@@ -330,6 +366,7 @@ class Interview(Output):
     interviewers: list[str]
     start: Instant
     end: Instant
+    title: str | None
 
 
 class Interviews(Output):

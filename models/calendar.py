@@ -48,6 +48,12 @@ Index("ix_availability_hours_interviewers", AvailabilityHour.start, Availability
 
 
 class Interview(Base):
+    """One hour of one candidate with a panel; its participants are in interview_participants.
+
+    `sequence` is the .ics SEQUENCE: 0 at booking, raised by each change, so that a calendar
+    holding the event replaces its copy; `modified_at` is the time of that change (null: none).
+    """
+
     __tablename__ = "interviews"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -59,6 +65,9 @@ class Interview(Base):
     job_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("jobs.id", ondelete="SET NULL"), index=True)  # set to null as jobs are pruned
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    title: Mapped[str | None] = mapped_column(String(200))
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    modified_at: Mapped[datetime | None]
 
 
 class InterviewParticipant(Base):

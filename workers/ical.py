@@ -18,7 +18,8 @@ def uid(interview: uuid.UUID) -> str:
 
 
 def feed(session: Session, person: Person) -> bytes:
-    """Every interview `person` sits in, with the candidate's name for an interviewer."""
+    """Every interview `person` sits in, titled by its title, else by the candidate's name
+    for an interviewer."""
     rows = list(session.scalars(select(Interview).where(
         Interview.id.in_(interviews.of_person(person.id))).order_by(Interview.start)))
     panels = resources.panels(session, rows)
@@ -33,13 +34,21 @@ def feed(session: Session, person: Person) -> bytes:
     calendar.add("x-wr-calname", vText(f"Interviews: {person.name}"))
     for interview in rows:
         event = Event()
+        # One UID for the interview's life and a SEQUENCE raised by each change: a calendar
+        # replaces its copy of a moved interview instead of showing both. Without a METHOD,
+        # DTSTAMP is when the event last changed (RFC 5545 3.8.7.2), as LAST-MODIFIED is.
+        changed = interview.modified_at or interview.created_at
         event.add("uid", uid(interview.id))
-        event.add("dtstamp", interview.created_at)
+        event.add("sequence", interview.sequence)
+        event.add("dtstamp", changed)
+        event.add("created", interview.created_at)
+        event.add("last-modified", changed)
         event.add("dtstart", interview.start)
         event.add("dtend", interview.end)
         panel = ", ".join(names.get(uuid.UUID(p), p) for p in sorted(panels[interview.id]))
-        event.add("summary", f"Interview: {names.get(interview.candidate_id, '')}"
-                  if person.role == "interviewer" else "Interview")
+        event.add("summary", interview.title or (
+            f"Interview: {names.get(interview.candidate_id, '')}"
+            if person.role == "interviewer" else "Interview"))
         event.add("description", f"Panel: {panel}")
         calendar.add_component(event)
     ical: bytes = calendar.to_ical()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
+from typing import Any
 
 from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
@@ -28,19 +29,30 @@ from workers.lookup import get_or_404
 class NotFree(Conflict):
     """Someone is not free at the hour; the message says who."""
 
+    def __init__(self, start: datetime, who: Sequence[str]) -> None:
+        super().__init__(f"not free at {start.isoformat()}: {', '.join(who)}")
+
+
+class CapReached(Conflict):
+    """The hour would take interviewers past a load cap; the message says whose and which."""
+
+    def __init__(self, start: datetime, who: Sequence[str]) -> None:
+        super().__init__(f"a load cap is reached at {start.isoformat()}: {', '.join(who)}")
+
 
 def book(session: Session, candidate: uuid.UUID, interviewers: Sequence[uuid.UUID],
-         start: datetime, now: datetime, tz: tzinfo, *, override_caps: bool = False) -> Interview:
+         start: datetime, now: datetime, tz: tzinfo, *, title: str | None = None,
+         override_caps: bool = False) -> Interview:
     """Book one interview (and its `interview.booked` event) in the session's transaction, or
     raise NotFree (nothing written). An interviewer it would take past a load cap is not free
     for it, unless the caps are overridden."""
     everyone = [candidate, *interviewers]
     if taken := who_is_not_free(session, everyone, start):  # busy in a calendar, among others
-        raise NotFree(f"not free at {start.isoformat()}: {', '.join(taken)}")
+        raise NotFree(start, taken)
     if not override_caps and (full := caps.passed(session, interviewers, start, tz)):
-        raise NotFree(f"a load cap is reached at {start.isoformat()}: {', '.join(full)}")
+        raise CapReached(start, full)
     interview = Interview(id=uuid.uuid4(), candidate_id=candidate, start=start,
-                          end=start + HOUR, created_at=now)
+                          end=start + HOUR, created_at=now, title=title)
     try:
         with session.begin_nested():
             session.add(interview)
@@ -50,29 +62,43 @@ def book(session: Session, candidate: uuid.UUID, interviewers: Sequence[uuid.UUI
             session.flush()
     except IntegrityError:
         busy = who_is_not_free(session, everyone, start) or [str(p) for p in everyone]
-        raise NotFree(f"not free at {start.isoformat()}: {', '.join(busy)}") from None
+        raise NotFree(start, busy) from None
     caps.refresh(session, interviewers, tz, now)
     events.record(session, "interview.booked",
                   [resources.interview(interview, [str(p) for p in interviewers])], now=now)
     return interview
 
 
-def book_requested(session: Session, caller: Caller, candidate: str, interviewers: list[str],
-                   start: datetime, *, now: datetime, tz: tzinfo,
-                   override_caps: bool = False) -> Interview:
-    """Book what a coordinator asked for: an hour on the hour, not past, people of the right
-    roles, nobody twice."""
+def require_bookable(start: datetime, now: datetime, tz: tzinfo) -> None:
+    """422 unless `start` is on the hour and not past."""
     if not is_on_the_hour(start, tz):
         raise Invalid("start", "is not on the hour")
     if start < next_full_hour(now, tz):
         raise Invalid("start", "is in the past (the earliest is the next full hour)")
-    found, *panel = people.of_roles(session, [
-        (candidate, "candidate", "candidate"),
-        *((raw, "interviewer", f"interviewers[{n}]") for n, raw in enumerate(interviewers))],
-        caller)
+
+
+def panel_wanted(interviewers: list[str]) -> list[people.Wanted]:
+    """The requested panel, for people.of_roles: interviewers, each named by its place."""
+    return [(raw, "interviewer", f"interviewers[{n}]") for n, raw in enumerate(interviewers)]
+
+
+def require_distinct(panel: Sequence[uuid.UUID]) -> None:
+    """422 for a panel that lists someone twice."""
     if len(set(panel)) != len(panel):
         raise Invalid("interviewers", "lists someone twice")
-    return book(session, found, panel, start, now, tz, override_caps=override_caps)
+
+
+def book_requested(session: Session, caller: Caller, candidate: str, interviewers: list[str],
+                   start: datetime, *, now: datetime, tz: tzinfo,
+                   title: str | None = None, override_caps: bool = False) -> Interview:
+    """Book what a coordinator asked for: an hour on the hour, not past, people of the right
+    roles, nobody twice."""
+    require_bookable(start, now, tz)
+    found, *panel = people.of_roles(
+        session, [(candidate, "candidate", "candidate"), *panel_wanted(interviewers)], caller)
+    require_distinct(panel)
+    return book(session, found, panel, start, now, tz, title=title,
+                override_caps=override_caps)
 
 
 def cancel(session: Session, interview: Interview, now: datetime, tz: tzinfo) -> None:
@@ -94,13 +120,14 @@ def of_person(person: uuid.UUID | None) -> Select[uuid.UUID]:
         InterviewParticipant.person_id == person)
 
 
-def visible(session: Session, raw_id: str, caller: Caller) -> Interview:
-    """The interview, if the caller is an admin or sits in it (404 otherwise)."""
+def visible(session: Session, raw_id: str, caller: Caller, **options: Any) -> Interview:
+    """The interview, if the caller is an admin or sits in it (404 otherwise); `options` as
+    Session.get takes them (a lock)."""
     def sits_in(interview: Interview) -> bool:
         return caller.is_admin or session.scalar(of_person(caller.person_id).where(
             InterviewParticipant.interview_id == interview.id)) is not None
 
-    return get_or_404(session, Interview, raw_id, "interview", visible=sits_in)
+    return get_or_404(session, Interview, raw_id, "interview", visible=sits_in, **options)
 
 
 def listing(caller: Caller, person: uuid.UUID | None, start: datetime | None,

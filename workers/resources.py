@@ -42,9 +42,10 @@ def panels(session: Session, interviews: Sequence[Interview]) -> dict[uuid.UUID,
 
 
 def interview(row: Interview, interviewers: list[str]) -> dict[str, Any]:
-    """`{id, candidate, interviewers, start, end}`."""
+    """`{id, candidate, interviewers, start, end, title}`."""
     return {"id": str(row.id), "candidate": str(row.candidate_id),
-            "interviewers": sorted(interviewers), "start": z(row.start), "end": z(row.end)}
+            "interviewers": sorted(interviewers), "start": z(row.start), "end": z(row.end),
+            "title": row.title}
 
 
 def interviews(session: Session, rows: Sequence[Interview]) -> list[dict[str, Any]]:

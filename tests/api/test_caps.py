@@ -173,3 +173,31 @@ def test_caps_work_on_sqlite_too(embedded: Embedded) -> None:
         "detail"]
     assert api.delete(f"/v1/interviews/{booked['id']}").status_code == 204
     assert len(_slot_starts(api, second, ines, day, day + timedelta(hours=2))) == 2
+
+
+def test_a_move_counts_caps_at_the_new_hour_without_the_interview_itself(admin: Api) -> None:
+    monday = _local_monday("Europe/Berlin") + timedelta(hours=9)
+    tuesday = monday + timedelta(days=1)
+    ines = _interviewer(admin, "Europe/Berlin", max_interviews_per_day=1)
+    first, second = admin.person("candidate"), admin.person("candidate")
+    for person in (ines, first, second):
+        _offer(admin, person, monday, 2)
+        _offer(admin, person, tuesday, 2)
+    moving = _book(admin, first, ines, monday).json
+    assert _book(admin, second, ines, tuesday).status_code == 201
+    path = f"/v1/interviews/{moving['id']}"
+
+    later_that_day = admin.patch(path, {"start": _z(monday + timedelta(hours=1))},
+                                 content_type="application/json")
+    assert later_that_day.status_code == 200, later_that_day.json
+    to_tuesday = admin.patch(path, {"start": _z(tuesday + timedelta(hours=1))},
+                             content_type="application/json")
+    assert to_tuesday.status_code == 409
+    assert "max_interviews_per_day" in to_tuesday.json["detail"]
+    assert admin.get(path).json["start"] == _z(monday + timedelta(hours=1))
+    forced = admin.patch(path, {"start": _z(tuesday + timedelta(hours=1)),
+                                "override_caps": True}, content_type="application/json")
+    assert forced.status_code == 200, forced.json
+    # Monday is open again: the move took the interview, and its cap place, away
+    assert _slot_starts(admin, second, ines, monday, monday + timedelta(hours=2)) == [
+        _z(monday), _z(monday + timedelta(hours=1))]

@@ -21,7 +21,7 @@ def test_booking_returns_the_interview(admin: Api) -> None:
     assert r.status_code == 201, r.json
     assert r.json == {"id": r.json["id"], "candidate": cand["id"],
                       "interviewers": sorted([i1["id"], i2["id"]]),
-                      "start": hours_from_now(1), "end": hours_from_now(2)}
+                      "start": hours_from_now(1), "end": hours_from_now(2), "title": None}
     assert admin.get(f"/v1/interviews/{r.json['id']}").json == r.json
     got = admin.get(f"/v1/people/{i1['id']}/availability").json
     assert got["booked"] == [span(1, 2)]

@@ -57,6 +57,7 @@ TABLE: dict[str, str] = {
     "POST /v1/interviews":                                       "401 401 401 403 403 403 201",
     "GET /v1/interviews":                                        "401 401 401 200 200 200 200",
     "GET /v1/interviews/{interview_id}":                         "401 401 401 200 404 404 200",
+    "PATCH /v1/interviews/{interview_id}":                       "401 401 401 403 403 403 200",
     "DELETE /v1/interviews/{interview_id}":                      "401 401 401 403 403 403 204",
     "GET /v1/jobs":                                              "401 401 401 200 200 200 200",
     "GET /v1/jobs/{job_id}":                                     "401 401 401 200 404 404 200",
@@ -142,6 +143,8 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/matches": lambda w: {"from": hours_from_now(0), "to": hours_from_now(24)},
     "POST /v1/interviews": lambda w: {"candidate": w.me["id"], "interviewers": [w.panelist["id"]],
                                       "start": hours_from_now(3)},
+    "PATCH /v1/interviews/{interview_id}": lambda w: {"start": hours_from_now(4),
+                                                      "title": "Moved"},
     "POST /v1/webhooks": lambda w: {"url": HOOK, "events": ["job.failed"]},
     "POST /v1/people/{person_id}/calendars": lambda w: {"url": FEED},
 }

@@ -292,6 +292,25 @@ def test_booking_and_cancelling_an_interview_are_announced(admin: Api,
     assert events[0]["data"] == events[1]["data"] == booked.json
 
 
+def test_a_moved_interview_is_announced_as_it_is_after_the_move(admin: Api,
+                                                                 receiver: Receiver) -> None:
+    webhook = subscribe(admin, receiver.url, "interview.rescheduled")
+    candidate, interviewer = admin.person("candidate"), admin.person("interviewer")
+    publish(admin, candidate, span(0, 2))
+    publish(admin, interviewer, span(0, 2))
+    booked = book(admin, candidate, [interviewer], 0)
+
+    moved = admin.patch(f"/v1/interviews/{booked.json['id']}",
+                        {"start": hours_from_now(1), "title": "Moved"})
+    assert moved.status_code == 200, moved.json
+
+    [got] = receiver.wait_for(1)
+    event = verified(webhook["secret"], got)
+    assert event["type"] == "interview.rescheduled"
+    assert event["data"] == moved.json == {**booked.json, "start": hours_from_now(1),
+                                           "end": hours_from_now(2), "title": "Moved"}
+
+
 def test_each_interview_a_match_books_is_announced(admin: Api, receiver: Receiver) -> None:
     webhook = subscribe(admin, receiver.url, "interview.booked")
     people = [admin.person("candidate"), admin.person("candidate"),

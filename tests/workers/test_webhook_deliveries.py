@@ -36,7 +36,8 @@ from workers.queue import attempts, routes
 from workers.queue.runtime import Runtime
 from workers.queue.sweep import sweep
 
-EVERYTHING = ["job.succeeded", "job.failed", "interview.booked", "interview.cancelled"]
+EVERYTHING = ["job.succeeded", "job.failed", "interview.booked", "interview.rescheduled",
+              "interview.cancelled"]
 LEASE = 30.0
 DELIVER = routes.TASKS[outbox.DELIVERY]
 
