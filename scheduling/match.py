@@ -1,252 +1,101 @@
-"""The match solver: schedule as many candidates as possible, with panels as large as possible.
+"""The match solver: schedule as many candidates as possible, then with the smallest panel as
+large as possible, then as early as possible (SPEC §4 Matches, guarantees 1–5, under §5's
+load caps and requirements).
 
-Model. Interviewers are not used up across hours, so hours only interact through candidates
-(each scheduled at most once). Putting k interviews in an hour with f free interviewers allows
-a smallest panel of ⌊f/k⌋ (capped by max_panel_size), and a smallest panel of at least p is
-possible exactly when k ≤ ⌊f/p⌋. So a schedule is a flow source → candidate (capacity 1) →
-hour where the candidate is free (capacity 1) → sink, with hour capacity ⌊f(h)/p⌋.
-
-Why it is optimal.
-- Guarantee 2: with p = 1 the hour capacities are f(h), the only limit there is (a panel needs
-  one interviewer); a maximum flow K is the most candidates any schedule can take.
-- Guarantee 3: the maximum flow with capacities ⌊f(h)/p⌋ does not grow with p, so a binary
-  search finds the largest p* (≤ max_panel_size) that still admits K; every schedule of K
-  candidates with smallest panel ≥ p* is such a flow, and none exists for p* + 1. No p above
-  Σf / K admits K (then Σ⌊f/p⌋ < K): the search starts below that bound.
-- Guarantee 5: among those flows, a min-cost flow of K units with arc costs offset(hour) on
-  candidate → hour and rank(candidate) on source → candidate has the least sum of start times
-  and, among those, the least sum of ranks (smaller ids first). No weight between the two is
-  needed: by the Mendelsohn–Dulmage theorem the candidates of one such flow and the hours of
-  another are covered by a single one, so both least sums are reached together, and the total
-  is least exactly there. The network depends only on who is free when (people sorted by id,
-  arcs grouped by hour), not on the order of the input, and OR-Tools is deterministic: the
-  same calendar gives the same match.
-- Guarantee 4 is then a per-hour split (scheduling.panels): seats = min(f, k · max_panel_size)
-  dealt round-robin, the least-loaded interviewers first. Sizes differ by at most one and
-  are ≥ ⌊f/k⌋ ≥ p*, so the split keeps guarantee 3.
-
-The usual case needs no maximum flow: when every candidate free at an hour with an interviewer
-(R of them) fits, K = R, p* is the bound Σf / R itself (capped), and every such flow schedules
-the same candidates (no rank costs: smaller costs take cost scaling fewer phases). So the
-solver first asks for a min-cost flow of R units at that bound; only if the capacities cannot
-carry it does it compute K by maximum flow and search p* (1 + ⌈log₂ bound⌉ maximum flows),
-then solve the min-cost flow of K. Networks have C + H + 2 nodes and R + E + H arcs
-(E = candidate-hour pairs), solved by OR-Tools' network-flow code in C++; the arcs are handed
-over in bulk.
+Which engine solves what:
+- no requirements and no limit that could be used up: scheduling.uncapped, the flows of
+  scheduling.flows, optimal, and as fast as they have always been;
+- no such limit, but requirements: hours are still independent, and the same flows with each
+  hour's capacity from Hall's condition (scheduling.hourly): optimal;
+- limits: scheduling.capped (a construction, bounds that prove it, and an exact model within
+  a budget of deterministic time for what they leave open), honest in `stats.optimal` and
+  `stats.bound`.
+Then every engine's plan is seated and split the same way (scheduling.seating), and each
+candidate left out gets the first reason that applies (scheduling.reasons).
 """
 
 from __future__ import annotations
 
-from array import array
-from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
-from functools import cached_property
-from itertools import chain, compress
-from typing import Any, Literal
 
-from ortools.graph.python import max_flow, min_cost_flow
+from scheduling import capped, hourly, instance, seating, uncapped
+from scheduling.instance import Instance
+from scheduling.problem import (
+    Bound,
+    Interview,
+    Limit,
+    Match,
+    Person,
+    Reason,
+    Requirement,
+    Stats,
+    Unscheduled,
+)
+from scheduling.reasons import Reasons
 
-from scheduling.hours import HOUR
-from scheduling.panels import propose
+BUDGET = 5.0  # deterministic seconds of exact search a match may spend, at most
 
-Reason = Literal["no_free_hour", "no_interviewer", "capacity"]
-SECONDS_AN_HOUR = 3600
-
-
-@dataclass(frozen=True)
-class Person:
-    """Someone and the hours they are free (available and not booked) in the window, each once,
-    as the Unix time (seconds) of its start: a match reads hundreds of thousands of free hours,
-    and a datetime for each would cost more than solving."""
-
-    id: str
-    free: Collection[int]
-
-
-@dataclass(frozen=True)
-class Interview:
-    candidate: str
-    start: datetime
-    interviewers: tuple[str, ...]
-
-    @property
-    def end(self) -> datetime:
-        return self.start + HOUR
+__all__ = ["BUDGET", "Bound", "Interview", "Limit", "Match", "Person", "Reason", "Requirement",
+           "Stats", "Unscheduled", "solve"]
 
 
-@dataclass(frozen=True)
-class Unscheduled:
-    candidate: str
-    reason: Reason
-
-
-@dataclass(frozen=True)
-class Stats:
-    candidates: int
-    scheduled: int
-    min_panel: int | None
-    max_panel: int | None
-
-
-@dataclass(frozen=True)
-class Match:
-    interviews: tuple[Interview, ...]
-    unscheduled: tuple[Unscheduled, ...]
-    stats: Stats
-
-
-class _Network:
-    """source → candidates → hours → sink; only hour capacities and costs change per solve.
-
-    Arcs are handed over in bulk, as typed arrays (OR-Tools copies them without converting a
-    Python object per element): a match of thousands of candidates over weeks has hundreds of
-    thousands of candidate-hour arcs. They are grouped by hour, so an hour's arcs share one
-    head and one cost, and are built by repetition rather than one by one.
-    """
-
-    def __init__(self, n_candidates: int, at_hour: Sequence[Sequence[int]],
-                 offsets: Sequence[int]) -> None:
-        n, n_hours = n_candidates, len(at_hour)
-        # nodes: candidates 0..n-1, hours n..n+H-1, then the source and the sink
-        self.source, self.sink = n + n_hours, n + n_hours + 1
-        self.at_hour, self.offsets = at_hour, offsets
-        self.pair_candidates = array("i", chain.from_iterable(at_hour))
-        self.pair_hours = _repeated("i", range(n_hours), at_hour)
-        self.reachable = sorted(set(self.pair_candidates))
-        # source → reachable candidate, candidate → hour (capacity 1 each), hour → sink
-        self.tails = (array("i", [self.source]) * len(self.reachable) + self.pair_candidates
-                      + array("i", range(n, n + n_hours)))
-        self.heads = (array("i", self.reachable) + _repeated("i", range(n, n + n_hours), at_hour)
-                      + array("i", [self.sink]) * n_hours)
-        self.units = array("q", [1]) * (len(self.reachable) + len(self.pair_candidates))
-
-    @cached_property
-    def _max_flow(self) -> tuple[max_flow.SimpleMaxFlow, Any]:
-        """The maximum-flow graph and its hour arcs, built at the first use: the usual case
-        needs none."""
-        graph = max_flow.SimpleMaxFlow()
-        arcs = graph.add_arcs_with_capacity(
-            self.tails, self.heads, self.units + array("q", [0]) * len(self.at_hour))
-        return graph, arcs[len(self.units):]
-
-    def max_flow(self, capacities: Sequence[int]) -> int:
-        graph, hour_arcs = self._max_flow
-        graph.set_arcs_capacity(hour_arcs, array("q", capacities))
-        if graph.solve(self.source, self.sink) != graph.OPTIMAL:
-            raise RuntimeError("maximum flow failed")
-        return int(graph.optimal_flow())
-
-    def min_cost(self, capacities: Sequence[int], supply: int) -> list[int] | None:
-        """The pairs (indices) that a min-cost flow of `supply` units uses, or None when the
-        capacities cannot carry that many. Ranks cost only when some reachable candidate must
-        be left out: otherwise every such flow schedules all of them."""
-        everyone = supply == len(self.reachable)
-        ranks = array("q", [0]) * len(self.reachable) if everyone else array("q", self.reachable)
-        flow = min_cost_flow.SimpleMinCostFlow()
-        arcs = flow.add_arcs_with_capacity_and_unit_cost(
-            self.tails, self.heads, self.units + array("q", capacities),
-            ranks + _repeated("q", self.offsets, self.at_hour)
-            + array("q", [0]) * len(self.at_hour))
-        flow.set_node_supply(self.source, supply)
-        flow.set_node_supply(self.sink, -supply)
-        status = flow.solve()
-        if status == flow.INFEASIBLE:
-            return None
-        if status != flow.OPTIMAL:
-            raise RuntimeError("min-cost flow failed")
-        pairs = arcs[len(self.reachable):len(self.units)]
-        return list(compress(range(len(self.pair_candidates)), flow.flows(pairs)))
-
-
-def _repeated(typecode: str, values: Iterable[int], groups: Sequence[Sequence[int]]) -> array[int]:
-    """Each value as many times as its group has members, in one typed array."""
-    out = array(typecode)
-    for value, group in zip(values, groups, strict=True):
-        out += array(typecode, [value]) * len(group)
-    return out
-
-
-def _bound(free: Sequence[int], target: int, cap: int) -> int:
-    """The largest smallest panel that could carry `target` candidates: Σ⌊f/p⌋ < target above
-    Σf / target, and no panel is larger than the most free interviewers or `cap`."""
-    return max(1, min(cap, max(free), sum(free) // max(target, 1)))
-
-
-def _largest_panel(network: _Network, free: Sequence[int], target: int, cap: int) -> int:
-    """The largest p ≤ cap whose capacities ⌊f/p⌋ still admit `target` candidates."""
-    low, high = 1, _bound(free, target, cap)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if network.max_flow([f // mid for f in free]) == target:
-            low = mid
-        else:
-            high = mid - 1
-    return low
-
-
-def _schedule(network: _Network, free: Sequence[int], cap: int) -> list[int]:
-    """The pairs of a schedule with guarantees 2, 3 and 5: at once when every reachable
-    candidate fits at the bound's panel, else after the maximum flow and the panel search."""
-    everyone = len(network.reachable)
-    panel = _bound(free, everyone, cap)
-    chosen = network.min_cost([f // panel for f in free], everyone)
-    if chosen is None:
-        target = network.max_flow(free)
-        panel = _largest_panel(network, free, target, cap)
-        chosen = network.min_cost([f // panel for f in free], target)
-        if chosen is None:
-            raise RuntimeError("min-cost flow infeasible where a maximum flow was found")
-    return chosen
-
-
-def _panels(by_hour: dict[int, list[str]], hours: Sequence[int],
-            free_at: dict[int, list[str]], max_panel_size: int | None) -> list[Interview]:
-    """Each hour's interviewers split over its candidates, hour by hour (load carries over)."""
-    load: Counter[str] = Counter()
-    interviews = []
-    for h in sorted(by_hour):
-        start = datetime.fromtimestamp(hours[h], UTC)
-        panels = propose(by_hour[h], free_at[hours[h]], max_panel_size=max_panel_size,
-                         load=load)
-        load.update(chain.from_iterable(members for _, members in panels))
-        interviews += [Interview(candidate, start, members) for candidate, members in panels]
-    return interviews
+def _can_bind(interviewers: Sequence[Person]) -> bool:
+    """Whether some limit could be used up by this match (room ≤ free hours inside it)."""
+    for person in interviewers:
+        if person.limits:
+            free = frozenset(person.free)
+            if any(limit.room <= len(free.intersection(limit.hours))
+                   for limit in person.limits):
+                return True
+    return False
 
 
 def solve(candidates: Sequence[Person], interviewers: Sequence[Person],
-          max_panel_size: int | None = None) -> Match:
-    """Schedule candidates against the interviewer pool with guarantees 1–5 of SPEC §4."""
-    cands = sorted(candidates, key=lambda p: p.id)
-    free_at: dict[int, list[str]] = defaultdict(list)
-    for interviewer in sorted(interviewers, key=lambda p: p.id):
-        for hour in interviewer.free:
-            free_at[hour].append(interviewer.id)
-    hours = sorted(free_at)
-    index = {hour: h for h, hour in enumerate(hours)}
-    at_hour: list[list[int]] = [[] for _ in hours]  # candidates in id order, whatever theirs
-    for c, cand in enumerate(cands):
-        for h in map(index.get, cand.free):
-            if h is not None:
-                at_hour[h].append(c)
-    free = [len(free_at[hour]) for hour in hours]
+          max_panel_size: int | None = None, requirements: Collection[Requirement] = (), *,
+          budget: float = BUDGET) -> Match:
+    """Schedule candidates against the interviewer pool with guarantees 1–5 of SPEC §4 under
+    the interviewers' limits and the panels' requirements (SPEC §5). The same input, in any
+    order, gives the same match, on any machine (the exact model's budget is counted in
+    work, not time)."""
+    if not requirements and not _can_bind(interviewers):
+        return uncapped.solve(candidates, interviewers, max_panel_size)
+    inst = instance.build(candidates, interviewers, requirements, max_panel_size)
+    net = hourly.network(inst)
+    if not inst.limited:
+        plan, by_hour = hourly.unlimited(inst, net)
+        return _match(inst, plan, by_hour, None)
+    outcome = capped.solve(inst, net, budget)
+    plan = outcome.plan
+    everyone = sum(plan.panels.values()) == len(net.reachable)  # no tie on who to leave out
+    by_hour = plan.candidates if everyone and plan.candidates is not None else (
+        hourly.assign(inst, net, plan.panels))
+    return _match(inst, plan, by_hour, outcome)
 
-    network = _Network(len(cands), at_hour,
-                       [(hour - hours[0]) // SECONDS_AN_HOUR for hour in hours])
-    chosen = _schedule(network, free, max_panel_size or max(free)) if network.reachable else []
-    by_hour: dict[int, list[str]] = defaultdict(list)
-    for pair in chosen:  # by hour, then candidate
-        by_hour[network.pair_hours[pair]].append(cands[network.pair_candidates[pair]].id)
-    interviews = _panels(by_hour, hours, free_at, max_panel_size)
 
-    scheduled = {network.pair_candidates[pair] for pair in chosen}
-    reachable = set(network.reachable)
-    unscheduled = tuple(
-        Unscheduled(cand.id, "no_free_hour" if not cand.free else
-                    "no_interviewer" if c not in reachable else "capacity")
-        for c, cand in enumerate(cands) if c not in scheduled)
+def _match(inst: Instance, plan: seating.Plan, by_hour: dict[int, list[int]],
+           outcome: capped.Outcome | None) -> Match:
+    """The plan seated, split into panels, with the reasons and the stats."""
+    seated, left = seating.seat(inst, plan)
+    interviews = []
+    for h in sorted(plan.panels):
+        start = datetime.fromtimestamp(inst.hours[h], UTC)
+        panels = seating.deal(inst, seated[h], plan.panels[h])
+        interviews += [Interview(inst.candidates[c].id, start,
+                                 tuple(inst.interviewers[i].id for i in panel))
+                       for c, panel in zip(by_hour[h], panels, strict=True)]
+    scheduled = {c for cands in by_hour.values() for c in cands}
+    reasons = Reasons(inst, left)
+    unscheduled = tuple(Unscheduled(cand.id, reasons.of(c, inst.candidate_hours(c)))
+                        for c, cand in enumerate(inst.candidates) if c not in scheduled)
     sizes = [len(i.interviewers) for i in interviews]
+    smallest = min(sizes, default=None)
+    optimal, bound = True, None
+    if outcome is not None:
+        optimal = (outcome.most == len(interviews) and outcome.earliest
+                   and (smallest or 0) >= outcome.largest)
+        if not optimal:
+            bound = Bound(outcome.most, outcome.largest if interviews else None)
     return Match(tuple(interviews), unscheduled, Stats(
-        candidates=len(cands), scheduled=len(interviews),
-        min_panel=min(sizes, default=None), max_panel=max(sizes, default=None)))
+        candidates=len(inst.candidates), scheduled=len(interviews), min_panel=smallest,
+        max_panel=max(sizes, default=None), optimal=optimal, bound=bound))
