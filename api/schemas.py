@@ -187,24 +187,6 @@ class InterviewsQuery(WindowQuery, Page):
     person: Id | None = None
 
 
-class MatchIn(Input):
-    candidates: list[Id] | None = Field(default=None, max_length=MAX_MATCH_PEOPLE)
-    interviewers: list[Id] | None = Field(default=None, max_length=MAX_MATCH_PEOPLE)
-    from_: Instant = Field(alias="from")
-    to: Instant
-    max_panel_size: int | None = Field(default=None, ge=1, le=MAX_PANEL)
-    book: bool = False
-    callback_url: TargetUrl | None = None
-
-    @model_validator(mode="after")
-    def bounded_window(self) -> MatchIn:
-        if self.to <= self.from_:
-            raise ValueError("to must be after from")
-        if self.to - self.from_ > MAX_WINDOW:
-            raise ValueError(f"the window is at most {MAX_WINDOW.days} days")
-        return self
-
-
 class InterviewIn(Input):
     candidate: Id
     interviewers: list[Id] = Field(min_length=1, max_length=MAX_PANEL)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import time
 import uuid
+from typing import Any
 
 from bench.client import send_all
 from bench.context import Bench, post
@@ -32,10 +33,12 @@ def graph(bench: Bench, name: str) -> Graph:
                           for c in bench.data.candidates])
 
 
-def _match(bench: Bench, windows: list[Window]) -> tuple[float, list[int], list[str]]:
-    """Submit one match per window at once; seconds until all succeeded, their counts and
-    their job ids."""
-    calls = [post("/v1/matches", {"from": z(w.start), "to": z(w.end)}) for w in windows]
+def run_matches(bench: Bench, windows: list[Window],
+                **extra: Any) -> tuple[float, list[int], list[str]]:
+    """Submit one match per window at once (with `extra` in each body); seconds until all
+    succeeded, their counts and their job ids."""
+    calls = [post("/v1/matches", {"from": z(w.start), "to": z(w.end), **extra})
+             for w in windows]
     began = time.perf_counter()
     ids = [job["id"] for job in send_all(bench.stack.base_url, bench.key, calls)]
     done = wait_for_jobs(bench.conn, ids, pause=0.005)
@@ -77,7 +80,7 @@ def measure_match(bench: Bench) -> Row:
     optimum = maximum(g)
     times, floors, counts, ids = [], [], [], []
     for _ in range(bench.data.size.repeats):
-        seconds, [scheduled], [job] = _match(bench, [bench.data.main])
+        seconds, [scheduled], [job] = run_matches(bench, [bench.data.main])
         times.append(seconds)
         counts.append(scheduled)
         ids.append(job)
@@ -97,7 +100,7 @@ def measure_contended(bench: Bench) -> Row:
     """The tight window, where capacity binds: ours against greedy and the optimum."""
     g = graph(bench, "tight")
     optimum, simple = maximum(g), greedy(g)
-    seconds, [scheduled], _ = _match(bench, [bench.data.tight])
+    seconds, [scheduled], _ = run_matches(bench, [bench.data.tight])
     ours = Summary.of([scheduled], "candidates")
     best = Summary.of([optimum], "candidates")
     return Row("match on a contended instance (≈ 4 % free: capacity binds)", ours,
@@ -117,9 +120,9 @@ def measure_scale_out(bench: Bench) -> Row:
     try:
         for _ in range(size.repeats):
             bench.stack.restart_workers(1)
-            one.append(_match(bench, batch)[0])
+            one.append(run_matches(bench, batch)[0])
             bench.stack.restart_workers(2)
-            two.append(_match(bench, batch)[0])
+            two.append(run_matches(bench, batch)[0])
     finally:
         if "worker" not in bench.stack.processes:
             bench.stack.start_workers(2)

@@ -73,7 +73,7 @@ def profiles(bench: Bench) -> list[str]:
             matches.run(session, {"candidates": None, "interviewers": None,
                                   "from": data.main.start.isoformat(),
                                   "to": data.main.end.isoformat(), "book": False},
-                        runtime.clock.now())
+                        runtime.clock.now(), runtime.settings.tz)
 
     try:
         return [

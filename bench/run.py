@@ -15,6 +15,7 @@ from typing import TypeVar
 from bench import jobs as queue
 from bench import loading, matching, queries
 from bench.calendar_slots import measure_calendar_slots
+from bench.capped_match import measure_capped_match
 from bench.context import Bench
 from bench.dataset import generate
 from bench.db import connect
@@ -51,6 +52,7 @@ STEPS: dict[str, Callable[[Bench, Callable[[], Endpoints]], list[Row]]] = {
     "writes": lambda bench, _: [queue.measure_writes(bench)],
     "enqueue": lambda bench, endpoints: [queue.measure_enqueue(bench, endpoints())],
     "scale-out": lambda bench, _: [matching.measure_scale_out(bench)],
+    "capped-match": lambda bench, _: measure_capped_match(bench),
     "calendars": lambda bench, _: measure_calendar_slots(bench),
 }
 MEASUREMENTS = tuple(STEPS)

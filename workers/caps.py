@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -18,9 +18,9 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from models import CAPS, CappedPeriod, InterviewParticipant, Person
-from scheduling.periods import period
+from scheduling import periods
+from scheduling.periods import Period
 
-Period = tuple[str, datetime, datetime]  # (cap, start, end)
 WEEK_AND_A_DAY = timedelta(days=8)  # the longest a period reaches back before an hour
 
 
@@ -67,7 +67,7 @@ def _starts(session: Session, people: Collection[uuid.UUID], start: datetime,
 def booked(person: Person, starts: Iterable[datetime], tz: tzinfo) -> Counter[Period]:
     """How many of the interviews at `starts` fall in each of the person's capped periods."""
     zone = _zone(person, tz)
-    return Counter((cap, *period(cap, at, zone)) for at in starts for cap in CAPS
+    return Counter(periods.containing(cap, at, zone) for at in starts for cap in CAPS
                    if _cap(person, cap) is not None)
 
 
@@ -83,7 +83,7 @@ def passed(session: Session, interviewers: Collection[uuid.UUID], hour: datetime
         counts, zone = booked(person, starts.get(person.id, []), tz), _zone(person, tz)
         out += [f"{person.id} ({cap} {limit})" for cap in CAPS
                 if (limit := _cap(person, cap)) is not None
-                and counts[(cap, *period(cap, hour, zone))] >= limit]
+                and counts[periods.containing(cap, hour, zone)] >= limit]
     return out
 
 
@@ -94,9 +94,59 @@ def refresh(session: Session, people: Collection[uuid.UUID], tz: tzinfo, now: da
     session.execute(delete(CappedPeriod).where(CappedPeriod.person_id.in_(people)))
     capped = _capped(session, people)
     starts = _starts(session, [p.id for p in capped], now - WEEK_AND_A_DAY)
-    rows = [{"person_id": person.id, "cap": cap, "start": start, "end": end}
-            for person in capped
-            for (cap, start, end), n in booked(person, starts.get(person.id, []), tz).items()
-            if n >= (_cap(person, cap) or 0)]
+    rows = []
+    for person in capped:
+        zone = _zone(person, tz)
+        for period, n in booked(person, starts.get(person.id, []), tz).items():
+            if n >= (_cap(person, period[0]) or 0):
+                start, end = periods.bounds(period, zone)
+                rows.append({"person_id": person.id, "cap": period[0], "start": start,
+                             "end": end})
     if rows:
         session.execute(insert(CappedPeriod), rows)
+
+
+def rooms(session: Session, free: Mapping[str, Collection[int]], start: datetime,
+          end: datetime, tz: tzinfo) -> dict[str, list[tuple[frozenset[int], int]]]:
+    """What caps leave a match: for each capped interviewer of `free` (their free hours in
+    [start, end) as Unix seconds), each day or week whose free hours could take them past a
+    cap, as those hours and how many more interviews the cap allows (0 when it is reached)."""
+    capped = _capped(session, [uuid.UUID(p) for p in free])
+    starts = _starts(session, [p.id for p in capped], start - WEEK_AND_A_DAY,
+                     end + WEEK_AND_A_DAY)
+    out: dict[str, list[tuple[frozenset[int], int]]] = {}
+    for person in capped:
+        zone, counts = _zone(person, tz), booked(person, starts.get(person.id, []), tz)
+        caps = [(cap, limit) for cap in CAPS if (limit := _cap(person, cap)) is not None]
+        hours: dict[Period, list[int]] = defaultdict(list)
+        for second in free[str(person.id)]:
+            local = datetime.fromtimestamp(second, zone).date()
+            for cap, _ in caps:
+                hours[periods.of(cap, local)].append(second)
+        limits = dict(caps)
+        out[str(person.id)] = [
+            (frozenset(held), room) for period, held in hours.items()
+            if (room := max(0, limits[period[0]] - counts[period])) < len(held)]
+    return out
+
+
+def overfilled(session: Session, added: Mapping[uuid.UUID, Collection[datetime]],
+               tz: tzinfo) -> list[str]:
+    """Who the interviews at `added` (just written, by interviewer) take past a cap, as
+    "id (cap n)": what a match must find empty, or its calendar changed while it solved.
+    Locks the capped interviewers' rows, as a booking does."""
+    capped = _capped(session, list(added), lock=True)
+    if not capped:
+        return []
+    every = [at for person in capped for at in added[person.id]]
+    starts = _starts(session, [p.id for p in capped], min(every) - WEEK_AND_A_DAY,
+                     max(every) + WEEK_AND_A_DAY)
+    out = []
+    for person in capped:
+        counts, zone = booked(person, starts.get(person.id, []), tz), _zone(person, tz)
+        full = {period for period in {periods.containing(cap, at, zone)
+                                      for at in added[person.id] for cap in CAPS
+                                      if _cap(person, cap) is not None}
+                if counts[period] > (_cap(person, period[0]) or 0)}
+        out += [f"{person.id} ({cap} {_cap(person, cap)})" for cap, _ in sorted(full)]
+    return out

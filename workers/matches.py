@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import datetime, timedelta
+from collections import defaultdict
+from dataclasses import asdict
+from datetime import datetime, timedelta, tzinfo
 from functools import cache
 from typing import Any
 
@@ -19,15 +21,18 @@ from sqlalchemy.orm import Session
 from models import AvailabilityHour, Interview, InterviewParticipant, Person, read_only
 from scheduling import match
 from scheduling.hours import HOUR
-from workers import events, people, resources
+from workers import caps, events, people, resources
 from workers.callers import Caller
 from workers.errors import CalendarChanged, Problem
 from workers.free_hours import free_seconds
 
+KIND = "match"
+
 
 def payload(session: Session, caller: Caller, *, candidates: list[str] | None,
             interviewers: list[str] | None, start: datetime, end: datetime,
-            max_panel_size: int | None, book: bool, max_cells: int) -> dict[str, Any]:
+            max_panel_size: int | None, requirements: list[dict[str, Any]], book: bool,
+            max_cells: int) -> dict[str, Any]:
     """The job's payload, once every listed person is found with the right role and the match
     is no larger than `max_cells` (422 before anything is queued)."""
     def ids(raw: list[str] | None, role: str) -> list[str] | None:
@@ -39,7 +44,8 @@ def payload(session: Session, caller: Caller, *, candidates: list[str] | None,
     chosen = ids(candidates, "candidate"), ids(interviewers, "interviewer")
     _check_size(session, *chosen, start, end, max_cells)
     return {"candidates": chosen[0], "interviewers": chosen[1], "from": start.isoformat(),
-            "to": end.isoformat(), "max_panel_size": max_panel_size, "book": book}
+            "to": end.isoformat(), "max_panel_size": max_panel_size,
+            "requirements": requirements, "book": book}
 
 
 def _check_size(session: Session, candidates: list[str] | None, interviewers: list[str] | None,
@@ -72,23 +78,32 @@ def _count(session: Session, role: str, start: datetime, end: datetime) -> int:
                           .where(Person.role == role, has_hour)) or 0
 
 
-def _people(session: Session, ids: list[str] | None, role: str, start: datetime,
-            end: datetime) -> list[match.Person]:
+def _free(session: Session, ids: list[str] | None, role: str, start: datetime,
+          end: datetime) -> dict[str, list[int]]:
     chosen = None if ids is None else [uuid.UUID(i) for i in ids]
-    return [match.Person(p, hours)
-            for p, hours in free_seconds(session, role, chosen, start, end).items()]
+    return free_seconds(session, role, chosen, start, end)
 
 
-def load(session: Session,
-         request: dict[str, Any]) -> tuple[list[match.Person], list[match.Person]]:
+def load(session: Session, request: dict[str, Any],
+         tz: tzinfo) -> tuple[list[match.Person], list[match.Person]]:
+    """Everyone's free hours (caps aside), and of the interviewers, the tags the requirements
+    ask about and the room their caps leave in each of their days and weeks."""
     start, end = datetime.fromisoformat(request["from"]), datetime.fromisoformat(request["to"])
-    return (_people(session, request.get("candidates"), "candidate", start, end),
-            _people(session, request.get("interviewers"), "interviewer", start, end))
+    candidates = [match.Person(p, hours) for p, hours in
+                  _free(session, request.get("candidates"), "candidate", start, end).items()]
+    free = _free(session, request.get("interviewers"), "interviewer", start, end)
+    asked = {tag for r in request.get("requirements") or [] for tag in r["tags"]}
+    tags = people.tags_of(session, [uuid.UUID(p) for p in free]) if asked else {}
+    rooms = caps.rooms(session, free, start, end, tz)
+    interviewers = [match.Person(p, hours, frozenset(tags.get(uuid.UUID(p), ())) & asked,
+                                 tuple(match.Limit(held, room) for held, room in rooms.get(p, ())))
+                    for p, hours in free.items()]
+    return candidates, interviewers
 
 
-def _book(session: Session, result: match.Match, now: datetime) -> list[str]:
-    """Insert every interview, and its `interview.booked` event, at once; any conflict rolls
-    all of them back."""
+def _book(session: Session, result: match.Match, now: datetime, tz: tzinfo) -> list[str]:
+    """Insert every interview, and its `interview.booked` event, at once; any conflict (an
+    hour taken, or a cap filled, while the match was solved) rolls all of them back."""
     ids = [uuid.uuid4() for _ in result.interviews]
     if not ids:
         return []
@@ -104,6 +119,13 @@ def _book(session: Session, result: match.Match, now: datetime) -> list[str]:
                 for person in (i.candidate, *i.interviewers)])
     except IntegrityError as exc:
         raise CalendarChanged("the calendar changed while the match was solved") from exc
+    seated: dict[uuid.UUID, list[datetime]] = defaultdict(list)
+    for i in result.interviews:
+        for person in i.interviewers:
+            seated[uuid.UUID(person)].append(i.start)
+    if full := caps.overfilled(session, seated, tz):
+        raise CalendarChanged(f"caps filled while the match was solved: {', '.join(full)}")
+    caps.refresh(session, list(seated), tz, now)
     events.record(session, "interview.booked", [
         resources.interview(Interview(id=ident, candidate_id=uuid.UUID(i.candidate),
                                       start=i.start, end=i.start + HOUR), list(i.interviewers))
@@ -111,12 +133,15 @@ def _book(session: Session, result: match.Match, now: datetime) -> list[str]:
     return [str(i) for i in ids]
 
 
-def run(session: Session, request: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The job runner. Loading uses a short session of its own, so none is open while solving."""
+def run(session: Session, request: dict[str, Any], now: datetime, tz: tzinfo) -> dict[str, Any]:
+    """The job runner. Loading uses a short session of its own, so none is open while solving.
+    `tz` is CALENDAR_TZ: the zone of interviewers without one, for their caps."""
     with Session(bind=read_only(session.get_bind().engine)) as reader:
-        candidates, interviewers = load(reader, request)
-    result = match.solve(candidates, interviewers, request.get("max_panel_size"))
-    booked = _book(session, result, now) if request.get("book") else []
+        candidates, interviewers = load(reader, request, tz)
+    requirements = [match.Requirement(frozenset(r["tags"]), r["count"])
+                    for r in request.get("requirements") or []]
+    result = match.solve(candidates, interviewers, request.get("max_panel_size"), requirements)
+    booked = _book(session, result, now, tz) if request.get("book") else []
     z = cache(resources.z)  # thousands of interviews share a few hundred hours
     interviews = [{"candidate": i.candidate, "start": z(i.start), "end": z(i.end),
                    "interviewers": list(i.interviewers)} for i in result.interviews]
@@ -126,8 +151,5 @@ def run(session: Session, request: dict[str, Any], now: datetime) -> dict[str, A
         "interviews": interviews,
         "unscheduled": [{"candidate": u.candidate, "reason": u.reason}
                         for u in result.unscheduled],
-        "stats": vars(result.stats),
+        "stats": asdict(result.stats),
     }
-
-
-RUNNERS = {"match": run}

@@ -37,7 +37,8 @@ def test_a_match_schedules_everyone_it_can_and_says_why_not_the_rest(admin: Api)
     reasons = {u["candidate"]: u["reason"] for u in result["unscheduled"]}
     assert reasons == {alone["id"]: "no_interviewer", nobody_free["id"]: "no_free_hour",
                        ({busy["id"], late["id"]} - {scheduled}).pop(): "capacity"}
-    assert result["stats"] == {"candidates": 4, "scheduled": 1, "min_panel": 1, "max_panel": 1}
+    assert result["stats"] == {"candidates": 4, "scheduled": 1, "min_panel": 1, "max_panel": 1,
+                               "optimal": True, "bound": None}
     assert result["interviews"][0]["start"] == hours_from_now(0)
     assert result["interviews"][0]["end"] == hours_from_now(1)
     assert "id" not in result["interviews"][0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from functools import partial
 
 from models import WebhookDelivery
 from workers import availability, calendar_reads, calendars, deliveries, matches
@@ -18,7 +19,7 @@ from workers.queue.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-RUNNERS: dict[str, lifecycle.Runner] = {**availability.RUNNERS, **matches.RUNNERS}
+RUNNERS: dict[str, lifecycle.Runner] = dict(availability.RUNNERS)
 
 
 def _prepare(runtime: Runtime, claimed: lifecycle.Claim) -> lifecycle.Prepare:
@@ -28,6 +29,8 @@ def _prepare(runtime: Runtime, claimed: lifecycle.Claim) -> lifecycle.Prepare:
         return lambda: calendar_reads.sync_job(runtime.readers, runtime.settings,
                                                runtime.resolver, runtime.clock.now(),
                                                claimed.payload)
+    if claimed.kind == matches.KIND:  # caps count in people's zones, CALENDAR_TZ by default
+        return lambda: partial(matches.run, tz=runtime.settings.tz)
     return lambda: RUNNERS[claimed.kind]
 
 
