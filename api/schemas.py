@@ -176,9 +176,14 @@ def window_error(message: str) -> ValidationError:
         {"type": "value_error", "loc": ("to",), "input": None, "ctx": {"error": message}}])
 
 
-class SlotsQuery(WindowQuery, Page):
+class SlotPeopleQuery(WindowQuery):
+    """Who a slot question names, and its window; alone, the question of /v1/slots/explain."""
+
     candidate: Id | None = None
     interviewer: list[Id] = Field(default_factory=list, max_length=MAX_PANEL)
+
+
+class SlotsQuery(SlotPeopleQuery, Page):
     view: Literal["full", "times"] = Field(
         default="full", description="`times`: each slot as `{start, end}` only")
 

@@ -63,6 +63,14 @@ def next_full_hour(now: datetime, tz: tzinfo) -> datetime:
     return floor_hour(now, tz) + HOUR
 
 
+def starts_in(start: datetime, end: datetime, tz: tzinfo) -> Iterator[datetime]:
+    """The start of every calendar hour that begins in [start, end)."""
+    at = start.astimezone(UTC) if is_on_the_hour(start, tz) else next_full_hour(start, tz)
+    while at < end:
+        yield at
+        at += HOUR
+
+
 def range_problem(
     rng: Range, *, now: datetime, tz: tzinfo, horizon: timedelta = DEFAULT_HORIZON
 ) -> str | None:

@@ -2,8 +2,9 @@
 
 "Free" (SPEC §5) is offered, not booked, not busy and not capped: an hour row of
 availability_hours (offered by weekly hours or added, less the removed) that no interview
-books, no calendar of the person's makes busy, and no capped period of theirs holds. `_open` is
-that rule, and every query here applies it (caps aside where the caller weighs them). Each
+books (`_booked`), no calendar of the person's makes busy (`_busy`), and no capped period of
+theirs holds (`_capped`). `_open` is that rule, and every query here applies it (caps aside
+where the caller weighs them); `_why_not_free` names the first of those parts an hour fails. Each
 query is built for the size it meets: a match reads millions of hours, a slot request runs on
 every page view.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -24,9 +25,11 @@ from sqlalchemy import (
     Text,
     any_,
     bindparam,
+    case,
     cast,
     exists,
     func,
+    literal,
     literal_column,
     null,
     select,
@@ -44,36 +47,95 @@ from workers.availability import chunks
 DIALECTS = ("postgresql", "sqlite")
 
 
-def _open(hour: type[AvailabilityHour], busy_at: Sequence[ColumnElement[bool]] = (), *,
-          caps: bool = True) -> ColumnElement[bool]:
-    """The rule of "free" for one hour row (or an alias of the table): nobody booked it, no
-    calendar of the person's makes it busy, and (unless `caps` is false: a match weighs caps
-    itself, a booking refuses them with its own answer) no load cap of theirs is reached in
-    its day or week.
+def _booked(hour: type[AvailabilityHour]) -> ColumnElement[bool]:
+    """An interview books the hour row (or an alias of the table)."""
+    return exists().where(InterviewParticipant.person_id == hour.person_id,
+                          InterviewParticipant.start == hour.start)
+
+
+def _busy(hour: type[AvailabilityHour],
+          busy_at: Sequence[ColumnElement[bool]] = ()) -> ColumnElement[bool]:
+    """A calendar of the person's makes the hour busy.
 
     `busy_at` repeats, on the busy row, what the query asks of the hour row: feeds reach a
     year ahead, and PostgreSQL then reads only the asked hours' busy rows (by the index on
     start) instead of scanning, or probing, every busy hour of everyone."""
-    rule = (~exists().where(InterviewParticipant.person_id == hour.person_id,
-                            InterviewParticipant.start == hour.start)
-            & ~exists().where(BusyHour.person_id == hour.person_id,
-                              BusyHour.start == hour.start, *busy_at))
+    return exists().where(BusyHour.person_id == hour.person_id, BusyHour.start == hour.start,
+                          *busy_at)
+
+
+def _capped(hour: type[AvailabilityHour]) -> ColumnElement[bool]:
+    """A load cap of the person's is reached in the hour's day or week."""
+    return exists().where(CappedPeriod.person_id == hour.person_id,
+                          CappedPeriod.start <= hour.start, CappedPeriod.end > hour.start)
+
+
+def _open(hour: type[AvailabilityHour], busy_at: Sequence[ColumnElement[bool]] = (), *,
+          caps: bool = True) -> ColumnElement[bool]:
+    """The rule of "free" for one hour row: not booked, not busy, and (unless `caps` is false:
+    a match weighs caps itself, a booking refuses them with its own answer) not capped."""
+    rule = ~_booked(hour) & ~_busy(hour, busy_at)
     if caps:
-        rule &= ~exists().where(CappedPeriod.person_id == hour.person_id,
-                                CappedPeriod.start <= hour.start, CappedPeriod.end > hour.start)
+        rule &= ~_capped(hour)
     return rule
 
 
-def _free(start: datetime | ColumnElement[datetime], end: datetime | ColumnElement[datetime],
-          hours: Sequence[datetime] = (), *, caps: bool = True) -> list[ColumnElement[bool]]:
-    """Free hours in [start, end), and only `hours` of them if given."""
+def _why_not_free(hour: type[AvailabilityHour],
+                  busy_at: Sequence[ColumnElement[bool]]) -> ColumnElement[str | None]:
+    """The first part of `_open` that the hour row fails (`booked`, `busy`, `cap_reached`),
+    null when it is free: the same conditions, asked in the order SPEC gives the reasons."""
+    return case((_booked(hour), literal("booked")), (_busy(hour, busy_at), literal("busy")),
+                (_capped(hour), literal("cap_reached")), else_=null())
+
+
+def _within(start: datetime | ColumnElement[datetime], end: datetime | ColumnElement[datetime],
+            hours: Sequence[datetime] = (),
+            ) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]]:
+    """The hour rows in [start, end), and only `hours` of them if given; and the same asked of
+    the busy rows (see `_busy`)."""
     hour = AvailabilityHour
     at = [hour.start >= start, hour.start < end]
     busy_at = [BusyHour.start >= start, BusyHour.start < end]
     if hours:
         at.append(hour.start.in_(hours))
         busy_at.append(BusyHour.start.in_(hours))
-    return [*at, _open(hour, busy_at, caps=caps)]
+    return at, busy_at
+
+
+def _free(start: datetime | ColumnElement[datetime], end: datetime | ColumnElement[datetime],
+          hours: Sequence[datetime] = (), *, caps: bool = True) -> list[ColumnElement[bool]]:
+    """Free hours in [start, end), and only `hours` of them if given."""
+    at, busy_at = _within(start, end, hours)
+    return [*at, _open(AvailabilityHour, busy_at, caps=caps)]
+
+
+def offered_with_reasons(session: Session, people: Sequence[uuid.UUID], start: datetime,
+                         end: datetime) -> dict[uuid.UUID, dict[datetime, str | None]]:
+    """Each of `people`'s offered hours in [start, end), with why it is not free (`booked`,
+    `busy`, `cap_reached`; None when it is free), in one query.
+
+    PostgreSQL sends one row per person and reason, the hours as an array of numbers (as in
+    `free_seconds`): a year of hours of 51 people is some 450,000, and a row for each costs
+    several times the query."""
+    hour = AvailabilityHour
+    at, busy_at = _within(start, end)
+    rows = (select(hour.person_id.label("person"), hour.start.label("start"),
+                   _why_not_free(hour, busy_at).label("reason"))
+            .where(hour.person_id.in_(people), *at).subquery())
+    out: dict[uuid.UUID, dict[datetime, str | None]] = {person: {} for person in people}
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        seconds = _as_sent(func.array_agg(cast(func.date_part("epoch", rows.c.start),
+                                               BigInteger)))
+        for person, reason, starts in connection.execute(
+                select(rows.c.person, rows.c.reason, seconds)
+                .group_by(rows.c.person, rows.c.reason)):
+            out[person].update(dict.fromkeys((datetime.fromtimestamp(s, UTC) for s in starts),
+                                             reason))
+    else:
+        for person, start_at, reason in connection.execute(select(rows)):
+            out[person][start_at] = reason
+    return out
 
 
 def _as_sent(array: ColumnElement[Any]) -> ColumnElement[Any]:

@@ -78,15 +78,22 @@ class Search:
                                    self.end, limit=self.batch)
 
 
+def asked_candidate(caller: Caller, candidate: str | None) -> str | None:
+    """The candidate a slot question is about: a candidate's key asks for itself only (403 for
+    another), and is the candidate when it names none."""
+    if caller.role != "candidate":
+        return candidate
+    if candidate is not None and parse_id(candidate) != caller.person_id:
+        raise Forbidden("a candidate sees only its own slots")
+    return str(caller.person_id)
+
+
 def search(session: Session, caller: Caller, candidate: str | None, interviewers: list[str],
            start: datetime, end: datetime, limit: int) -> Search:
     """The slot request in [start, end) for the people as sent (a page needs about `limit`
-    slots). A candidate's key asks for itself only; the people must exist with the right
-    roles (404, 422)."""
-    if caller.role == "candidate":
-        if candidate is not None and parse_id(candidate) != caller.person_id:
-            raise Forbidden("a candidate sees only its own slots")
-        candidate = str(caller.person_id)
+    slots). A candidate's key asks for itself only (`asked_candidate`); the people must exist
+    with the right roles (404, 422)."""
+    candidate = asked_candidate(caller, candidate)
     if candidate is None and not interviewers:
         raise Invalid("candidate", "give a candidate, one or more interviewers, or both")
     wanted = [(raw, "interviewer", "interviewer") for raw in interviewers]

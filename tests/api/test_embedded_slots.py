@@ -1,5 +1,6 @@
 """The slot queries on SQLite (embedded mode): the same answers as on PostgreSQL, where
-PostgreSQL-only SQL (one string of ids per hour) has a portable counterpart."""
+PostgreSQL-only SQL (one string of ids per hour) has a portable counterpart; and why there is
+no slot, each reason included."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from models import AvailabilityHour
+from models import AvailabilityHour, BusyHour, CalendarFeed
 from tests.api.conftest import Embedded
 
 START = datetime(2031, 3, 3, 9, tzinfo=UTC)
@@ -52,3 +53,48 @@ def test_every_kind_of_slot_query_answers_on_sqlite(embedded: Embedded) -> None:
     wrong = embedded.client.get("/v1/slots", query_string={"candidate": ann},
                                 headers={"Authorization": f"Bearer {embedded.key}"})
     assert wrong.status_code == 422
+
+
+def test_why_there_is_no_slot_answers_on_sqlite(embedded: Embedded) -> None:
+    """Cat (a day cap of one) is booked at hour 3 and busy at hour 1: capped at 0 and 2, and
+    not offered at 4; the candidate offers hours 0 to 4."""
+    auth = {"Authorization": f"Bearer {embedded.key}"}
+
+    def person(name: str, role: str, **fields: Any) -> str:
+        r = embedded.client.post("/v1/people", json={"name": name, "email": f"{name}@x.org",
+                                                     "role": role, **fields}, headers=auth)
+        assert r.status_code == 201, r.get_json()
+        ident: str = r.get_json()["id"]
+        return ident
+
+    cyd, oli = person("cyd", "candidate"), person("oli", "candidate")
+    cat = person("cat", "interviewer", time_zone="UTC", max_interviews_per_day=1)
+    offered = {cyd: (0, 1, 2, 3, 4), oli: (3,), cat: (0, 1, 2, 3)}
+    with embedded.runtime.sessions.begin() as session:
+        session.add_all(AvailabilityHour(person_id=uuid.UUID(ident),
+                                         start=START + timedelta(hours=h), role=role)
+                        for ident, role in ((cyd, "candidate"), (oli, "candidate"),
+                                            (cat, "interviewer")) for h in offered[ident])
+        calendar = CalendarFeed(person_id=uuid.UUID(cat), created_at=START, status="ok",
+                                next_sync_at=START)
+        session.add(calendar)
+        session.flush()
+        session.add(BusyHour(calendar_id=calendar.id, person_id=uuid.UUID(cat),
+                             start=START + timedelta(hours=1)))
+    r = embedded.client.post("/v1/interviews", json={"candidate": oli, "interviewers": [cat],
+                                                     "start": _z(3)}, headers=auth)
+    assert r.status_code == 201, r.get_json()
+
+    r = embedded.client.get("/v1/slots/explain", headers=auth, query_string={
+        "candidate": cyd, "interviewer": cat, "from": _z(0), "to": _z(5)})
+
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["people"] == [
+        {"id": cyd, "offered_hours": 5, "booked_hours": 0, "busy_hours": 0, "capped_hours": 0,
+         "free_hours": 5},
+        {"id": cat, "offered_hours": 4, "booked_hours": 1, "busy_hours": 1, "capped_hours": 2,
+         "free_hours": 0}]
+    assert [(m["start"], m["missing"]) for m in r.get_json()["near_misses"]] == [
+        (_z(h), [{"id": cat, "reason": reason}]) for h, reason in (
+            (0, "cap_reached"), (1, "busy"), (2, "cap_reached"), (3, "booked"),
+            (4, "not_offered"))]

@@ -53,6 +53,7 @@ TABLE: dict[str, str] = {
     "DELETE /v1/api-keys/{key_id}":                              "401 401 401 204 404 404 204",
     "POST /v1/availability/imports":                             "401 401 401 403 403 403 202",
     "GET /v1/slots":                                             "401 401 401 200 403 200 200",
+    "GET /v1/slots/explain":                                     "401 401 401 200 403 200 200",
     "POST /v1/matches":                                          "401 401 401 403 403 403 202",
     "POST /v1/interviews":                                       "401 401 401 403 403 403 201",
     "GET /v1/interviews":                                        "401 401 401 200 200 200 200",
@@ -150,6 +151,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
 }
 QUERIES: dict[str, Callable[[World], str]] = {
     "GET /v1/slots": lambda w: f"?candidate={w.me['id']}",
+    "GET /v1/slots/explain": lambda w: f"?candidate={w.me['id']}&interviewer={w.panelist['id']}",
 }
 
 
@@ -240,7 +242,8 @@ def test_a_candidate_never_sees_another_candidate(admin: Api) -> None:
         "/v1/people", "/v1/people?role=candidate", f"/v1/people/{me_id}",
         f"/v1/people/{panelist}", f"/v1/people/{me_id}/availability",
         f"/v1/people/{panelist}/availability", "/v1/slots", f"/v1/slots?interviewer={panelist}",
-        f"/v1/slots?candidate={me_id}&interviewer={panelist}", "/v1/interviews",
+        f"/v1/slots?candidate={me_id}&interviewer={panelist}",
+        f"/v1/slots/explain?interviewer={panelist}", "/v1/interviews",
         f"/v1/interviews?person={me_id}", f"/v1/interviews/{w.interview_id}", "/v1/jobs",
         f"/v1/jobs/{w.job_id}", f"/v1/people/{me_id}/interviews.ics",
         f"/v1/people/{me_id}/api-keys",
@@ -257,9 +260,12 @@ def test_a_candidate_never_sees_another_candidate(admin: Api) -> None:
                  f"/v1/people/{w.other['id']}/interviews.ics",
                  f"/v1/people/{w.other['id']}/api-keys", f"/v1/interviews?person={w.other['id']}",
                  f"/v1/interviews/{other_interview}", f"/v1/jobs/{other_job}",
-                 f"/v1/slots?interviewer={w.other['id']}"):
+                 f"/v1/slots?interviewer={w.other['id']}",
+                 f"/v1/slots/explain?interviewer={w.other['id']}"):
         assert me.get(path).status_code == 404, path
     assert me.get(f"/v1/slots?candidate={w.other['id']}").status_code == 403
+    assert me.get(f"/v1/slots/explain?candidate={w.other['id']}&interviewer={panelist}"
+                  ).status_code == 403
 
 
 def test_naming_another_candidate_answers_like_naming_nobody(admin: Api) -> None:
@@ -270,7 +276,8 @@ def test_naming_another_candidate_answers_like_naming_nobody(admin: Api) -> None
     for template in ("/v1/people/{}", "/v1/people/{}/availability", "/v1/interviews/{}",
                      "/v1/people/{}/interviews.ics", "/v1/people/{}/api-keys",
                      "/v1/interviews?person={}", "/v1/slots?interviewer={}",
-                     "/v1/slots?candidate={}"):
+                     "/v1/slots?candidate={}", "/v1/slots/explain?interviewer={}",
+                     "/v1/slots/explain?candidate={}"):
         assert (me.get(template.format(w.other["id"])).status_code
                 == me.get(template.format(nobody)).status_code), template
     for template, body in (("/v1/people/{}/availability", hours(10, 11)),

@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 
 from models import make_engine
 from tests.conftest import fresh_database
-from workers.free_hours import free_by_hour, free_seconds, hours_all_free, someone_free
+from workers.free_hours import (
+    free_by_hour,
+    free_seconds,
+    hours_all_free,
+    offered_with_reasons,
+    someone_free,
+)
 
 START = datetime(2030, 1, 7, 9, tzinfo=UTC)
 HOURS = 160
@@ -159,3 +165,15 @@ def test_whether_anyone_is_free_per_hour_stops_at_the_first_free_interviewer(
               if n.get("Index Name") == "ix_availability_hours_interviewers"]
     # about one entry per probe (a third of the interviewers are free at any hour), not 100
     assert all(n["Actual Rows"] <= 3 for n in probes), json.dumps(plan)
+
+
+def test_why_there_is_no_slot_reads_the_named_peoples_hours_and_their_busy_hours_only(
+        engine: Engine) -> None:
+    people = _people(engine, "candidate", 1) + _people(engine, "interviewer", 50)
+
+    [plan] = _plans(engine, lambda s: offered_with_reasons(
+        s, people, START, START + timedelta(hours=HOURS)))
+
+    assert "pk_availability_hours" in _indexes(plan), json.dumps(plan)
+    assert not _scans_every_hour(plan), json.dumps(plan)
+    assert _busy_rows_read(plan) <= len(people) * HOURS, json.dumps(plan)

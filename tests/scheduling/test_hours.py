@@ -19,6 +19,7 @@ from scheduling.hours import (
     merge_ranges,
     next_full_hour,
     range_problem,
+    starts_in,
     to_utc,
 )
 
@@ -270,6 +271,18 @@ def test_every_instant_lies_in_the_hour_that_floor_hour_names(now: datetime, tz:
     assert is_on_the_hour(start, tz)
     assert start <= now < start + HOUR
     assert next_full_hour(now, tz) == start + HOUR
+
+
+@PROPERTY
+@given(instants, st.sampled_from(ZONES), st.integers(0, 48 * 60))
+def test_the_hours_of_a_window_are_every_hour_that_begins_in_it(
+        start: datetime, tz: ZoneInfo, minutes: int) -> None:
+    end = start + timedelta(minutes=minutes)
+    hours = list(starts_in(start, end, tz))
+    first = start if is_on_the_hour(start, tz) else next_full_hour(start, tz)
+    assert hours == [first + k * HOUR for k in range(len(hours))]
+    assert all(start <= h < end and is_on_the_hour(h, tz) for h in hours)
+    assert hours[-1] + HOUR >= end if hours else first >= end
 
 
 # --- daylight saving time ------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The one notion of "free" (SPEC §5), on a real database, against a brute force: for random
 weekly hours, added and removed ranges, bookings and calendar events, the free hours the
-queries give (and the availability a person reads) equal an hour-by-hour evaluation of
-offered (weekly ∪ added − removed) − booked − busy.
+queries give (the availability a person reads, and the reason each offered hour is not free)
+equal an hour-by-hour evaluation of offered (weekly ∪ added − removed) − booked − busy.
 
 The brute force knows nothing of the code: weekly hours by sampling each hour's quarters as
 wall time in the person's zone, removals and additions by replaying them in order, busy as any
@@ -23,7 +23,7 @@ from scheduling.weekly import DAYS, template
 from tests.feeds import ics, meeting
 from tests.workers.support import add_person, clear
 from workers import availability, calendar_reads, interviews, weekly_hours
-from workers.free_hours import free_seconds
+from workers.free_hours import free_seconds, offered_with_reasons
 from workers.queue.runtime import Runtime
 
 ZONES = tuple(ZoneInfo(z) for z in ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"))
@@ -122,7 +122,11 @@ def test_free_hours_follow_the_rule_hour_by_hour(
     with runtime.sessions() as session:
         free = free_seconds(session, "interviewer", [person], first, end)[str(person)]
         read = availability.read(session, person, first, end)
+        reasons = offered_with_reasons(session, [person], first, end)[person]
     assert {_offset(datetime.fromtimestamp(s, UTC), first) for s in free} == expected["free"]
+    assert {_offset(hour, first): reason for hour, reason in reasons.items()} == {
+        **dict.fromkeys(expected["free"]), **dict.fromkeys(expected["booked"], "booked"),
+        **dict.fromkeys(expected["busy"], "busy")}
     assert read == {"ranges": _merged(expected["offered"] - expected["busy"], first),
                     "booked": _merged(expected["booked"], first),
                     "busy": _merged(expected["busy"], first)}

@@ -5,6 +5,7 @@ import { describe } from './api.js';
 import { byId, say } from './dom.js';
 import { renderDetails, showDetails } from './details.js';
 import { wireEditing } from './editing.js';
+import { renderExplanations } from './explanations.js';
 import { renderGrid, wireGridKeys } from './grid.js';
 import { renderFeedChoice, renderInterviews, wireFeed } from './interviews.js';
 import { resetMatchDates, wireMatches } from './matches.js';
@@ -24,6 +25,7 @@ async function refreshWeek() {
     if (await loadWeek()) {
       renderGrid();
       renderDetails();
+      renderExplanations();
     }
   } catch (error) {
     if (state.api) say(`Could not read the week: ${describe(error)}`, 'error');
@@ -87,11 +89,12 @@ async function start(key) {
 function signOut(message = 'Signed out. The key is no longer kept in this tab.') {
   forgetKey();
   Object.assign(state, { api: null, me: null, people: new Map(), selected: [], proposal: [],
-    hours: new Map() });
+    hours: new Map(), explanations: [] });
   for (const id of ['people-list', 'week-grid', 'hour-details', 'match-result', 'match-progress',
     'interviews-list', 'whoami', 'new-person-key', 'selected-people']) {
     byId(id).replaceChildren();
   }
+  renderExplanations();
   clearPanel();
   showSignedIn(false);
   byId('api-key').value = '';

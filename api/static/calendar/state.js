@@ -9,6 +9,7 @@ export const state = {
   week: null, // time.weekOf(...)
   hours: new Map(), // start ms → what the grid shows at that hour
   proposal: [], // interviews a match proposed, not booked yet
+  explanations: [], // GET /v1/slots/explain answers for the week's slot questions with no slot
   pending: new Map(), // start ms → 'add' | 'remove', while a job changes that hour
   mode: 'view',
   editPerson: null,

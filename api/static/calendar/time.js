@@ -83,6 +83,10 @@ export function longDayLabel(date) {
     month: 'long' }).format(new Date(utcDay(date)));
 }
 
+export function weekdayLabel(ms, tz) {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'long' }).format(new Date(ms));
+}
+
 export function timeLabel(ms, tz) {
   const w = wall(ms, tz);
   return `${pad(w.hour)}:${pad(w.minute)}`;

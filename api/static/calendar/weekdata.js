@@ -1,5 +1,6 @@
 // What the week shows, read through /v1: each picked person's availability, booked and busy hours,
-// the slots where interviews can take place (with their proposed panels), and the interviews.
+// the slots where interviews can take place (with their proposed panels), why there is none
+// where a question finds none, and the interviews.
 
 import { query } from './api.js';
 import { isAdmin, selectedOfRole, state } from './state.js';
@@ -17,12 +18,24 @@ function slotQuestions() {
   return interviewers.length ? [{ interviewer: interviewers }] : [];
 }
 
+/** A question that names a candidate (a candidate's key is one) and interviewers can be
+ * explained when it finds no slot. */
+const explainable = (q) => (q.candidate || state.me.role === 'candidate')
+  && q.interviewer.length > 0;
+
+/** The slots of the week from the next full hour, and why there is none for each question
+ * that found none. */
 async function slots(to) {
   const from = Math.max(state.week.from, nextFullHour());
-  if (from >= to) return [];
-  const answers = await Promise.all(slotQuestions().map((q) => state.api.all(
-    `/v1/slots?${query({ ...q, from: iso(from), to: iso(to), limit: 200 })}`, 'slots')));
-  return answers.flat();
+  if (from >= to) return { found: [], explanations: [] };
+  const window = { from: iso(from), to: iso(to) };
+  const questions = slotQuestions();
+  const answers = await Promise.all(questions.map((q) => state.api.all(
+    `/v1/slots?${query({ ...q, ...window, limit: 200 })}`, 'slots')));
+  const unanswered = questions.filter((q, n) => answers[n].length === 0 && explainable(q));
+  const explanations = await Promise.all(unanswered.map((q) => state.api.get(
+    `/v1/slots/explain?${query({ ...q, ...window })}`)));
+  return { found: answers.flat(), explanations };
 }
 
 function involvesSelected(interview) {
@@ -42,7 +55,7 @@ function emptyHours() {
 export async function loadWeek() {
   const mine = ++generation;
   const window = { from: iso(state.week.from), to: iso(state.week.to) };
-  const [availability, interviews, found] = await Promise.all([
+  const [availability, interviews, { found, explanations }] = await Promise.all([
     Promise.all(state.selected.map((id) => state.api.get(
       `/v1/people/${encodeURIComponent(id)}/availability?${query(window)}`))),
     state.api.all(`/v1/interviews?${query({ ...window, limit: 1000 })}`, 'interviews'),
@@ -64,5 +77,6 @@ export async function loadWeek() {
     hours.get(Date.parse(interview.start))?.proposed.push(interview);
   }
   state.hours = hours;
+  state.explanations = explanations;
   return true;
 }
