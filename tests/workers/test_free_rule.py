@@ -1,17 +1,19 @@
 """The one notion of "free" (SPEC §5), on a real database, against a brute force: for random
 weekly hours, added and removed ranges, bookings and calendar events, the free hours the
-queries give (the availability a person reads, and the reason each offered hour is not free)
-equal an hour-by-hour evaluation of offered (weekly ∪ added − removed) − booked − busy.
+queries give (the availability a person reads, the hours slots find them free at, and the
+reason each offered hour is not free) equal an hour-by-hour evaluation of offered (weekly ∪
+added − removed) − booked − busy − capped.
 
 The brute force knows nothing of the code: weekly hours by sampling each hour's quarters as
 wall time in the person's zone, removals and additions by replaying them in order, busy as any
-blocking event overlapping the hour for a positive time.
+blocking event overlapping the hour for a positive time, capped as a day or week (local,
+Monday to Sunday) holding as many bookings as its cap.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +25,7 @@ from scheduling.weekly import DAYS, template
 from tests.feeds import ics, meeting
 from tests.workers.support import add_person, clear
 from workers import availability, calendar_reads, interviews, weekly_hours
-from workers.free_hours import free_seconds, offered_with_reasons
+from workers.free_hours import free_seconds, hours_all_free, offered_with_reasons
 from workers.queue.runtime import Runtime
 
 ZONES = tuple(ZoneInfo(z) for z in ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"))
@@ -53,8 +55,10 @@ meetings = st.lists(st.builds(Meeting, st.integers(0, DAYS_CHECKED * 96), st.int
 
 def brute_force(raw: dict[str, list[tuple[int, int]]], zone: ZoneInfo,
                 done: list[tuple[str, tuple[int, int]]], booked: set[int],
-                events: list[Meeting], first: datetime) -> dict[str, set[int]]:
-    """Hour offsets of [first, first + DAYS_CHECKED days): offered, booked, busy, free."""
+                events: list[Meeting], first: datetime,
+                caps: tuple[int | None, int | None] = (None, None)) -> dict[str, set[int]]:
+    """Hour offsets of [first, first + DAYS_CHECKED days): offered, booked, busy, capped
+    (by a day cap and a week cap), free (caps aside) and free."""
     def weekly(hour: datetime) -> bool:
         walls = [(hour + k * QUARTER).astimezone(zone) for k in range(4)]
         return all(any(s <= wall.hour < e for s, e in raw.get(DAYS[wall.weekday()], []))
@@ -70,8 +74,19 @@ def brute_force(raw: dict[str, list[tuple[int, int]]], zone: ZoneInfo,
         (offered.update if op == "add" else offered.difference_update)(range(a, b))
     offered &= set(hours)
     blocked = {h for h in offered if busy(h)} - booked
-    return {"offered": offered, "booked": booked, "busy": blocked,
-            "free": offered - booked - blocked}
+
+    def local(h: int) -> tuple[date, date]:
+        day = (first + h * HOUR).astimezone(zone).date()
+        return day, day - timedelta(days=day.weekday())
+
+    def capped(h: int) -> bool:
+        return any(cap is not None and sum(local(b)[k] == local(h)[k] for b in booked) >= cap
+                   for k, cap in enumerate(caps))
+
+    uncapped = offered - booked - blocked
+    full = {h for h in uncapped if capped(h)}
+    return {"offered": offered, "booked": booked, "busy": blocked, "capped": full,
+            "uncapped": uncapped, "free": uncapped - full}
 
 
 def _ranges(first: datetime, a: int, b: int) -> list[list[str]]:
@@ -86,17 +101,19 @@ def _feed(events: list[Meeting], first: datetime) -> bytes:
 @settings(max_examples=25, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(raw=templates, zone=st.sampled_from(ZONES), now=st.sampled_from(NOWS), done=changes,
-       bookings=st.sets(st.integers(0, DAYS_CHECKED * 24 - 1), max_size=3), events=meetings)
+       bookings=st.sets(st.integers(0, DAYS_CHECKED * 24 - 1), max_size=3), events=meetings,
+       caps=st.tuples(st.sampled_from((None, 1, 2)), st.sampled_from((None, 1, 2, 3))))
 def test_free_hours_follow_the_rule_hour_by_hour(
         runtime: Runtime, raw: dict[str, list[tuple[int, int]]], zone: ZoneInfo,
         now: datetime, done: list[tuple[str, tuple[int, int]]], bookings: set[int],
-        events: list[Meeting]) -> None:
+        events: list[Meeting], caps: tuple[int | None, int | None]) -> None:
     clear(runtime)
     first = now.replace(minute=0) + HOUR  # CALENDAR_TZ is UTC
     person, candidate = add_person(runtime), add_person(runtime, "candidate")
     with runtime.sessions.begin() as session:
         found = session.get_one(Person, person)
         found.time_zone = zone.key
+        found.max_interviews_per_day, found.max_interviews_per_week = caps
         weekly_hours.replace(session, found, template(raw), runtime.settings, now)
         availability.add(session, {"person": str(candidate),
                                    "ranges": _ranges(first, 0, DAYS_CHECKED * 24)}, now)
@@ -106,27 +123,31 @@ def test_free_hours_follow_the_rule_hour_by_hour(
             change(session, {"person": str(person), "ranges": _ranges(first, a, b)}, now)
     expected = brute_force(raw, zone, done, set(), events, first)
     booked = {h for h in bookings if h in expected["free"]}
-    for h in booked:
+    for h in booked:  # past the caps too: a cap is then reached, or passed
         with runtime.sessions.begin() as session:
             interviews.book(session, candidate, [person], first + h * HOUR, now,
-                           runtime.settings.tz)
+                            runtime.settings.tz, override_caps=True)
     with runtime.sessions.begin() as session:
         calendar = CalendarFeed(person_id=person, ics=_feed(events, first), created_at=now,
                                 next_sync_at=now)
         session.add(calendar)
     assert calendar_reads.refresh(runtime.sessions, runtime.settings, runtime.resolver, now,
                                   calendar.id) == "ok"
-    expected = brute_force(raw, zone, done, booked, events, first)
+    expected = brute_force(raw, zone, done, booked, events, first, caps)
 
     end = first + DAYS_CHECKED * 24 * HOUR
     with runtime.sessions() as session:
-        free = free_seconds(session, "interviewer", [person], first, end)[str(person)]
+        uncapped = free_seconds(session, "interviewer", [person], first, end)[str(person)]
+        free = hours_all_free(session, [person], first, end, limit=DAYS_CHECKED * 24)
         read = availability.read(session, person, first, end)
         reasons = offered_with_reasons(session, [person], first, end)[person]
-    assert {_offset(datetime.fromtimestamp(s, UTC), first) for s in free} == expected["free"]
+    assert {_offset(datetime.fromtimestamp(s, UTC), first) for s in uncapped} == expected[
+        "uncapped"]
+    assert {_offset(hour, first) for hour in free} == expected["free"]
     assert {_offset(hour, first): reason for hour, reason in reasons.items()} == {
         **dict.fromkeys(expected["free"]), **dict.fromkeys(expected["booked"], "booked"),
-        **dict.fromkeys(expected["busy"], "busy")}
+        **dict.fromkeys(expected["busy"], "busy"),
+        **dict.fromkeys(expected["capped"], "cap_reached")}
     assert read == {"ranges": _merged(expected["offered"] - expected["busy"], first),
                     "booked": _merged(expected["booked"], first),
                     "busy": _merged(expected["busy"], first)}
