@@ -34,7 +34,7 @@ from scheduling.problem import (
 )
 from scheduling.reasons import Reasons
 
-BUDGET = 5.0  # deterministic seconds of exact search a match may spend, at most
+BUDGET = 2.0  # deterministic seconds of exact search a match may spend, at most
 
 __all__ = ["BUDGET", "Bound", "Interview", "Limit", "Match", "Person", "Reason", "Requirement",
            "Stats", "Unscheduled", "solve"]
