@@ -11,6 +11,7 @@ relaxation's lower bound, scheduling.bounds.earliest_bound).
 
     python -m bench.solver_curve                 # every size, 3 runs each
     python -m bench.solver_curve --sizes 500 2000 --repeats 5
+    python -m bench.solver_curve --window tight   # 4 % free: capacity binds
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from bench.sizes import Size
 from scheduling import bounds, greedy, instance
 from scheduling.match import Limit, Match, Person, Requirement, solve
 
-SIZES = (20, 60, 200, 500, 1000, 2000)  # interviewers; five candidates each
+SIZES = (20, 60, 120, 200, 500, 1000, 2000)  # interviewers; five candidates each
 NOW = datetime(2026, 11, 2, tzinfo=UTC)  # any fixed date: the data are the same every run
 DAY_CAP, WEEK_CAP, TAG = 4, 12, "senior"
 REQUIREMENTS = (Requirement(frozenset({TAG}), 1),)
@@ -43,16 +44,18 @@ class Sample:
     hours: int
 
 
-def sample(interviewers: int) -> Sample:
-    """The benchmark's people at this size, their free hours as the solver takes them."""
+def sample(interviewers: int, window: str = "main") -> Sample:
+    """The benchmark's people at this size, their free hours in `window` (`main`, 30 % free,
+    or `tight`, 4 %: capacity binds) as the solver takes them."""
     size = Size(f"{interviewers}", interviewers=interviewers, candidates=5 * interviewers,
                 days=20, free=0.3, tight_free=0.04, repeats=1, requests=1, seconds=1.0,
                 writes=1, scale_jobs=1)
     data = generate(size, NOW)
     free = [sorted(int(h.timestamp()) for r in ranges for h in r.starts())
-            for ranges in data.free["main"]]
-    first = datetime.combine(data.main.start.date(), datetime.min.time(), UTC)
-    days = [first + timedelta(days=d) for d in range((data.main.end - first).days + 1)]
+            for ranges in data.free[window]]
+    span = getattr(data, window)
+    first = datetime.combine(span.start.date(), datetime.min.time(), UTC)
+    days = [first + timedelta(days=d) for d in range((span.end - first).days + 1)]
     day_hours = [frozenset(int((d + timedelta(hours=k)).timestamp()) for k in range(24))
                  for d in days]
     weeks: dict[int, frozenset[int]] = {}
@@ -65,7 +68,7 @@ def sample(interviewers: int) -> Sample:
     capped = [Person(p.id, p.free, frozenset({TAG}) if i % 2 else frozenset(), limits)
               for i, p in enumerate(plain)]
     candidates = [Person(f"c{c:05d}", free[c]) for c in data.candidates]
-    return Sample(candidates, plain, capped, len(data.main.hours()))
+    return Sample(candidates, plain, capped, len(span.hours()))
 
 
 def timed(action: Callable[[], Match], repeats: int) -> tuple[float, Match]:
@@ -92,8 +95,8 @@ def start_gap(s: Sample, match: Match) -> float:
     return (ours - relaxed[0]) / max(relaxed[0], 1)
 
 
-def row(interviewers: int, repeats: int) -> str:
-    s = sample(interviewers)
+def row(interviewers: int, repeats: int, window: str) -> str:
+    s = sample(interviewers, window)
     uncapped, _ = timed(lambda: solve(s.candidates, s.plain), repeats)
     capped, match = timed(lambda: solve(s.candidates, s.capped, None, REQUIREMENTS), repeats)
     stats, bound = match.stats, match.stats.bound
@@ -110,12 +113,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=SIZES,
                         help="interviewers at each size (candidates: five times as many)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--window", choices=("main", "tight"), default="main",
+                        help="tight: 4 %% of hours free instead of 30 %%, so capacity binds")
     args = parser.parse_args()
     print("| candidates × interviewers × hours | uncapped s | capped s | ratio | scheduled | "
           "smallest panel | optimal | gap: candidates / panel / start times |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for interviewers in args.sizes:
-        print(row(interviewers, args.repeats), flush=True)
+        print(row(interviewers, args.repeats, args.window), flush=True)
 
 
 if __name__ == "__main__":

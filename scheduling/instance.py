@@ -118,7 +118,7 @@ def _forest(i: int, person: Person, index: dict[int, int], rooms: list[int],
             shut.update(index[hour] for hour in inside)
         elif limit.room <= len(inside):
             kept.append((len(inside), limit.room, inside))
-    kept.sort(key=itemgetter(0))
+    kept.sort(key=itemgetter(0, 1))  # equal sizes: one set, or disjoint ones
     around: dict[int, tuple[int, ...]] = {}
     for _, room, inside in kept:
         new = len(rooms)

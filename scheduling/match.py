@@ -45,9 +45,10 @@ def _can_bind(interviewers: Sequence[Person]) -> bool:
     for person in interviewers:
         if person.limits:
             free = frozenset(person.free)
-            if any(limit.room <= len(free.intersection(limit.hours))
-                   for limit in person.limits):
-                return True
+            for limit in person.limits:
+                inside = len(free.intersection(limit.hours))
+                if inside and limit.room <= inside:
+                    return True
     return False
 
 
