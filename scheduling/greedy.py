@@ -30,7 +30,13 @@ def active_hours(inst: Instance) -> list[bool]:
 def construct(inst: Instance, size: int, target: int,
               start: Plan | None = None) -> tuple[Plan, int]:
     """A plan of at most `target` interviews of at least `size` seats, and its count; with
-    `start`, its interviews are kept and others added around them."""
+    `start`, its interviews (and their seats) are kept and others added around them.
+
+    Feasible by construction: an hour takes only panels that its interviewers with room left
+    can form (Hall's condition), each seat is counted against its limits at once, and each
+    candidate is taken once; the kept interviews lose a candidate only if none is left then.
+    One pass over the hours: O(seats · limits per seat + candidate-hours), plus a sort of
+    each hour's interviewers."""
     active = active_hours(inst)
     kept = start.panels if start else {}
     left = inst.unused_rooms((i, h) for h, members in (start.witness if start else {}).items()

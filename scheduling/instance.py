@@ -27,8 +27,7 @@ class Instance:
     places: Places
     hours: list[int]  # Unix seconds of the hours some interviewer is free at, ascending
     index: dict[int, int]  # Unix seconds → position in hours
-    free_at: list[list[int]]  # per hour, the interviewers free then, caps aside
-    open_at: list[list[int]]  # per hour, those no limit without room keeps out
+    open_at: list[list[int]]  # per hour, who is free then, less whom a limit of room 0 shuts out
     open_chains: list[list[tuple[int, tuple[int, ...]]]]  # per hour, open_at with their limits
     at_hour: list[list[int]]  # per hour, the candidates free then
     formable: list[bool]  # per hour: open_at can form one panel
@@ -95,7 +94,7 @@ def build(candidates: Sequence[Person], interviewers: Sequence[Person],
     signature = [places.signature(p.tags) for p in pool]
     formable = [places.most_panels(Counter(signature[i] for i in members),
                                    places.smallest()) > 0 for members in open_at]
-    return Instance(cands, pool, places, hours, index, free_at, open_at, open_chains, at_hour,
+    return Instance(cands, pool, places, hours, index, open_at, open_chains, at_hour,
                     formable, signature, chains, rooms, parents, owners)
 
 
