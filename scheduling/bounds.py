@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
+from collections.abc import Callable
 
 from ortools.graph.python import max_flow, min_cost_flow
 
@@ -33,10 +34,43 @@ def _signatures(inst: Instance, active: list[bool]) -> list[Counter[int]]:
             for h, members in enumerate(inst.open_at)]
 
 
-def _holder(inst: Instance, i: int, h: int, base: int, roots: int) -> int:
-    """The node a seat of interviewer i at hour h enters: its innermost limit, or i's root."""
-    chain = inst.chains[i].get(h)
-    return base + chain[0] if chain else roots + i
+class _Arcs:
+    """A network's arcs, gathered as plain lists and handed to OR-Tools in bulk."""
+
+    def __init__(self) -> None:
+        self.tails: list[int] = []
+        self.heads: list[int] = []
+        self.caps: list[int] = []
+        self.costs: list[int] = []
+
+    def add(self, tail: int, head: int, cap: int, cost: int = 0) -> None:
+        self.tails.append(tail)
+        self.heads.append(head)
+        self.caps.append(cap)
+        self.costs.append(cost)
+
+    def seats(self, inst: Instance, active: list[bool], source: int, base: int,
+              hour_node: Callable[[int], int], eligible: int = 0) -> list[tuple[int, int]]:
+        """source → each interviewer's root (node base + len(rooms) + i) → down its limits
+        (node base + limit, each its room) → one seat a free hour (capacity 1, costing the
+        hour's offset) → hour_node(h); returns the seats' (interviewer, hour) in arc order,
+        the seat arcs last. With `eligible`, only interviewers of that signature bit sit."""
+        roots = base + len(inst.rooms)
+        for i in range(len(inst.interviewers)):
+            self.add(source, roots + i, _ENOUGH)
+        for limit, room in enumerate(inst.rooms):
+            parent = inst.parents[limit]
+            self.add(base + parent if parent >= 0 else roots + inst.owners[limit],
+                     base + limit, room)
+        pairs: list[tuple[int, int]] = []
+        for h, members in enumerate(inst.open_chains):
+            if active[h]:
+                head, cost = hour_node(h), inst.offset(h)
+                for i, chain in members:
+                    if not eligible or inst.signature[i] & eligible:
+                        pairs.append((i, h))
+                        self.add(base + chain[0] if chain else roots + i, head, 1, cost)
+        return pairs
 
 
 def most_seats(inst: Instance, active: list[bool]) -> int:
@@ -44,10 +78,9 @@ def most_seats(inst: Instance, active: list[bool]) -> int:
     up each forest, a limit passes on the least of its room and what its inside can take."""
     inside = [0] * len(inst.rooms)
     total = 0
-    for h, members in enumerate(inst.open_at):
+    for h, members in enumerate(inst.open_chains):
         if active[h]:
-            for i in members:
-                chain = inst.chains[i].get(h)
+            for _, chain in members:
                 if chain:
                     inside[chain[0]] += 1
                 else:
@@ -81,53 +114,38 @@ def panel_bound(inst: Instance, target: int, active: list[bool]) -> int:
 
 def scheduled_bound(inst: Instance, active: list[bool]) -> tuple[int, Plan | None]:
     """The most candidates any schedule takes, at most; with at most one place a panel it is
-    exact, and the plan (one seat a panel) comes with it."""
+    exact, and the plan (one seat a panel) comes with it. The flow runs from the
+    interviewers to the candidates, the network above reversed."""
     places, n_c, n_h = inst.places, len(inst.candidates), len(inst.hours)
     counts = _signatures(inst, active)
     eligible = 0
     if places.counts:  # the requirement whose tags the fewest carry
         eligible = 1 << min(range(len(places.counts)),
                             key=lambda r: sum(s >> r & 1 for s in inst.signature))
-    base = n_c + 2 * n_h
-    roots = base + len(inst.rooms)
-    source, sink = roots + len(inst.interviewers), roots + len(inst.interviewers) + 1
-    tails, heads, caps = array("i"), array("i"), array("q")
-
-    def arc(tail: int, head: int, cap: int) -> None:
-        tails.append(tail)
-        heads.append(head)
-        caps.append(cap)
-
-    reached = sorted({c for h, cands in enumerate(inst.at_hour) if active[h] for c in cands})
-    for c in reached:
-        arc(source, c, 1)
-    seat_arcs: list[tuple[int, int, int]] = []  # interviewer, hour, arc
+    base = n_c + 2 * n_h  # candidates, then hours as seats reach them, then as candidates do
+    source = base + len(inst.rooms) + len(inst.interviewers)
+    arcs = _Arcs()
+    pairs = arcs.seats(inst, active, source, base, lambda h: n_c + h, eligible)
+    first = len(arcs.tails) - len(pairs)
     for h in range(n_h):
         if active[h]:
+            arcs.add(n_c + h, n_c + n_h + h, places.most_panels(counts[h], places.smallest()))
             for c in inst.at_hour[h]:
-                arc(c, n_c + h, 1)
-            arc(n_c + h, n_c + n_h + h, places.most_panels(counts[h], places.smallest()))
-            for i in inst.open_at[h]:
-                if not eligible or inst.signature[i] & eligible:
-                    seat_arcs.append((i, h, len(tails)))
-                    arc(n_c + n_h + h, _holder(inst, i, h, base, roots), 1)
-    for limit, room in enumerate(inst.rooms):
-        parent = inst.parents[limit]
-        arc(base + limit, base + parent if parent >= 0 else roots + inst.owners[limit], room)
-    for i in range(len(inst.interviewers)):
-        arc(roots + i, sink, _ENOUGH)
+                arcs.add(n_c + n_h + h, c, 1)
+    for c in sorted({c for h, cands in enumerate(inst.at_hour) if active[h] for c in cands}):
+        arcs.add(c, source + 1, 1)
     graph = max_flow.SimpleMaxFlow()
-    arcs = graph.add_arcs_with_capacity(tails, heads, caps)
-    if graph.solve(source, sink) != graph.OPTIMAL:
+    ids = graph.add_arcs_with_capacity(array("i", arcs.tails), array("i", arcs.heads),
+                                       array("q", arcs.caps))
+    if graph.solve(source, source + 1) != graph.OPTIMAL:
         raise RuntimeError("maximum flow failed")
     most = int(graph.optimal_flow())
     if places.per_panel > 1:
         return most, None
     panels: Counter[int] = Counter()
     witness: dict[int, list[int]] = {}
-    flows = graph.flows(arcs)
-    for i, h, n in seat_arcs:
-        if flows[n]:
+    for (i, h), flow in zip(pairs, graph.flows(ids[first:first + len(pairs)]), strict=True):
+        if flow:
             panels[h] += 1
             witness.setdefault(h, []).append(i)
     return most, Plan(dict(panels), witness, 1)
@@ -136,45 +154,31 @@ def scheduled_bound(inst: Instance, active: list[bool]) -> tuple[int, Plan | Non
 def earliest_bound(inst: Instance, target: int, size: int, active: list[bool]
                    ) -> tuple[int, dict[int, list[int]]] | None:
     """The least sum of start offsets (hours from the first) any schedule of `target`
-    interviews with panels of at least `size` could have; None if the relaxation cannot
-    seat them (then no such schedule exists)."""
+    interviews with panels of at least `size` could have, and the relaxation's seats; None
+    if the relaxation cannot seat them (then no such schedule exists)."""
     counts = _signatures(inst, active)
-    n_h, n_i = len(inst.hours), len(inst.interviewers)
-    base, roots = n_h, n_h + len(inst.rooms)
-    source, sink = roots + n_i, roots + n_i + 1
-    tails, heads, caps, costs = array("i"), array("i"), array("q"), array("q")
-
-    def arc(tail: int, head: int, cap: int, cost: int = 0) -> None:
-        tails.append(tail)
-        heads.append(head)
-        caps.append(cap)
-        costs.append(cost)
-
-    for i in range(n_i):
-        arc(source, roots + i, _ENOUGH)
-    for limit, room in enumerate(inst.rooms):
-        parent = inst.parents[limit]
-        arc(base + parent if parent >= 0 else roots + inst.owners[limit], base + limit, room)
-    seat_arcs: list[tuple[int, int, int]] = []  # interviewer, hour, arc
+    n_h = len(inst.hours)
+    source = n_h + len(inst.rooms) + len(inst.interviewers)  # hours, limits, roots first
+    arcs = _Arcs()
+    pairs = arcs.seats(inst, active, source, n_h, lambda h: h)
+    first = len(arcs.tails) - len(pairs)
     for h in range(n_h):
         if active[h]:
-            for i in inst.open_at[h]:
-                seat_arcs.append((i, h, len(tails)))
-                arc(_holder(inst, i, h, base, roots), h, 1, inst.offset(h))
             most = min(inst.places.most_panels(counts[h], size), len(inst.at_hour[h]))
-            arc(h, sink, most * size)
+            arcs.add(h, source + 1, most * size)
     flow = min_cost_flow.SimpleMinCostFlow()
-    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    ids = flow.add_arcs_with_capacity_and_unit_cost(
+        array("i", arcs.tails), array("i", arcs.heads), array("q", arcs.caps),
+        array("q", arcs.costs))
     flow.set_node_supply(source, target * size)
-    flow.set_node_supply(sink, -target * size)
+    flow.set_node_supply(source + 1, -target * size)
     status = flow.solve()
     if status == flow.INFEASIBLE:
         return None
     if status != flow.OPTIMAL:
         raise RuntimeError("min-cost flow failed")
-    flows = flow.flows(arcs)
     seated: dict[int, list[int]] = {}
-    for i, h, n in seat_arcs:
-        if flows[n]:
+    for (i, h), n in zip(pairs, flow.flows(ids[first:first + len(pairs)]), strict=True):
+        if n:
             seated.setdefault(h, []).append(i)
     return -(-int(flow.optimal_cost()) // size), seated

@@ -31,7 +31,7 @@ from scheduling.flows import Network
 from scheduling.instance import Instance
 from scheduling.seating import Plan
 
-MAX_VARIABLES = 20_000  # larger models take longer to build and solve than a budget allows
+MAX_VARIABLES = 6_000  # seats; beyond, CP-SAT seldom proves an optimum within a budget
 Goal = Literal["most", "probe", "earliest"]
 
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
-from scheduling.problem import Limit, Person, Requirement
+from scheduling.problem import Person, Requirement
 from scheduling.requirements import Places
+
+_UNSET = -2  # a limit's parent, until its hours are read
 
 
 @dataclass(frozen=True)
@@ -24,8 +27,8 @@ class Instance:
     places: Places
     hours: list[int]  # Unix seconds of the hours some interviewer is free at, ascending
     index: dict[int, int]  # Unix seconds → position in hours
-    free_at: list[list[int]]  # per hour, the interviewers free then, caps aside
-    open_at: list[list[int]]  # per hour, those no limit without room keeps out
+    open_at: list[list[int]]  # per hour, who is free then, less whom a limit of room 0 shuts out
+    open_chains: list[list[tuple[int, tuple[int, ...]]]]  # per hour, open_at with their limits
     at_hour: list[list[int]]  # per hour, the candidates free then
     formable: list[bool]  # per hour: open_at can form one panel
     signature: list[int]  # per interviewer (scheduling.requirements)
@@ -86,44 +89,47 @@ def build(candidates: Sequence[Person], interviewers: Sequence[Person],
         blocked.update((i, h) for h in shut)
     open_at = [[i for i in free if (i, h) not in blocked] if blocked else free
                for h, free in enumerate(free_at)]
+    open_chains = [[(i, chains[i].get(h, ())) for i in members]
+                   for h, members in enumerate(open_at)]
     signature = [places.signature(p.tags) for p in pool]
     formable = [places.most_panels(Counter(signature[i] for i in members),
                                    places.smallest()) > 0 for members in open_at]
-    return Instance(cands, pool, places, hours, index, free_at, open_at, at_hour, formable,
-                    signature, chains, rooms, parents, owners)
+    return Instance(cands, pool, places, hours, index, open_at, open_chains, at_hour,
+                    formable, signature, chains, rooms, parents, owners)
 
 
 def _forest(i: int, person: Person, index: dict[int, int], rooms: list[int],
             parents: list[int], owners: list[int]) -> tuple[dict[int, tuple[int, ...]], set[int]]:
     """Interviewer i's limits that can be used up, appended to the flat lists; returns its
-    hour → limits (innermost first) and the hours a limit without room shuts."""
+    hour → limits (innermost first) and the hours a limit without room shuts. Sorted by
+    size, the limits holding an hour must each be the parent of the one before: else two of
+    them overlap without nesting."""
     if not person.limits:
         return {}, set()
     free = frozenset(person.free)
-    kept: list[tuple[Limit, list[int]]] = []
+    kept: list[tuple[int, int, frozenset[int]]] = []
     shut: set[int] = set()
     for limit in person.limits:
         if limit.room < 0:
             raise ValueError(f"a limit of {person.id} has negative room")
-        inside = sorted(index[hour] for hour in free.intersection(limit.hours))
+        inside = free.intersection(limit.hours)
         if limit.room == 0:
-            shut.update(inside)
+            shut.update(index[hour] for hour in inside)
         elif limit.room <= len(inside):
-            kept.append((limit, inside))
-    kept.sort(key=lambda pair: len(pair[1]))
-    first = len(rooms)
-    around: defaultdict[int, list[int]] = defaultdict(list)
-    for k, (limit, inside) in enumerate(kept):
-        rooms.append(limit.room)
+            kept.append((len(inside), limit.room, inside))
+    kept.sort(key=itemgetter(0, 1))  # equal sizes: one set, or disjoint ones
+    around: dict[int, tuple[int, ...]] = {}
+    for _, room, inside in kept:
+        new = len(rooms)
+        rooms.append(room)
         owners.append(i)
-        for h in inside:
-            around[h].append(first + k)
-    successor: dict[int, set[int]] = defaultdict(set)
+        parents.append(_UNSET)
+        for hour in inside:
+            around[hour] = (*around.get(hour, ()), new)
     for chain in around.values():
-        for inner, outer in zip(chain, [*chain[1:], -1], strict=True):
-            successor[inner].add(outer)
-    for k in range(len(kept)):
-        if len(successor[first + k]) != 1:
-            raise ValueError(f"the limits of {person.id} are not laminar")
-        parents.append(successor[first + k].pop())
-    return {h: tuple(chain) for h, chain in around.items()}, shut
+        for inner, outer in zip(chain, (*chain[1:], -1), strict=True):
+            if parents[inner] == _UNSET:
+                parents[inner] = outer
+            elif parents[inner] != outer:
+                raise ValueError(f"the limits of {person.id} are not laminar")
+    return {index[hour]: chain for hour, chain in around.items()}, shut

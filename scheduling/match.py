@@ -34,7 +34,7 @@ from scheduling.problem import (
 )
 from scheduling.reasons import Reasons
 
-BUDGET = 5.0  # deterministic seconds of exact search a match may spend, at most
+BUDGET = 2.0  # deterministic seconds of exact search a match may spend, at most
 
 __all__ = ["BUDGET", "Bound", "Interview", "Limit", "Match", "Person", "Reason", "Requirement",
            "Stats", "Unscheduled", "solve"]
@@ -45,9 +45,10 @@ def _can_bind(interviewers: Sequence[Person]) -> bool:
     for person in interviewers:
         if person.limits:
             free = frozenset(person.free)
-            if any(limit.room <= len(free.intersection(limit.hours))
-                   for limit in person.limits):
-                return True
+            for limit in person.limits:
+                inside = len(free.intersection(limit.hours))
+                if inside and limit.room <= inside:
+                    return True
     return False
 
 
