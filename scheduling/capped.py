@@ -26,7 +26,7 @@ class Outcome:
     plan: Plan
     most: int  # no schedule takes more candidates
     largest: int  # no schedule of as many candidates has a larger smallest panel
-    earliest: bool  # the sum of start times is proven least, for the plan's count and size
+    later: int  # hours by which the sum of start times may exceed the least (0: proven least)
 
 
 def offsets(inst: Instance, plan: Plan) -> int:
@@ -39,7 +39,7 @@ def solve(inst: Instance, net: Network, budget: float) -> Outcome:
     active = greedy.active_hours(inst)
     reachable = len(net.reachable)
     if not reachable:
-        return Outcome(Plan({}, {}, inst.places.smallest()), 0, 0, True)
+        return Outcome(Plan({}, {}, inst.places.smallest()), 0, 0, 0)
     exact = Exact(inst, net, active, budget)
     largest = bounds.panel_bound(inst, reachable, active)
     plan, count = greedy.construct(inst, largest, reachable)  # the usual case: both bounds met
@@ -47,11 +47,11 @@ def solve(inst: Instance, net: Network, budget: float) -> Outcome:
     if count < reachable:
         plan, count, most = _most(inst, active, exact, reachable)
         if not count:
-            return Outcome(plan, most, 0, False)
+            return Outcome(plan, most, 0, 0)
         largest = bounds.panel_bound(inst, count, active)
         plan, largest = _largest(inst, active, exact, plan, count, largest)
-    plan, earliest = _earliest(inst, net, active, exact, plan, count)
-    return Outcome(plan, most, largest, earliest)
+    plan, least = _earliest(inst, net, active, exact, plan, count)
+    return Outcome(plan, most, largest, offsets(inst, plan) - least)
 
 
 def _most(inst: Instance, active: list[bool], exact: Exact,
@@ -96,32 +96,34 @@ def _largest(inst: Instance, active: list[bool], exact: Exact, plan: Plan, count
 
 
 def _earliest(inst: Instance, net: Network, active: list[bool], exact: Exact, plan: Plan,
-              count: int) -> tuple[Plan, bool]:
-    """Guarantee 5 for the plan's count and size: proven when the relaxation's bound is met,
-    by the plan or by the relaxation's own solution when that is a plan, else by the exact
-    model if it fits."""
+              count: int) -> tuple[Plan, int]:
+    """Guarantee 5 for the plan's count and size: the plan with the least sum of start offsets
+    found, and the least proven possible (equal when the relaxation's bound is met, by the plan
+    or by the relaxation's own solution when that is a plan, or the exact model, if it fits,
+    proves it)."""
     relaxed = bounds.earliest_bound(inst, count, plan.size, active)
     if relaxed is None:
         raise RuntimeError("a plan exists that the relaxation cannot seat")
     lower, seated = relaxed
     if offsets(inst, plan) == lower:
-        return plan, True
+        return plan, lower
     exemplary = _as_plan(inst, net, seated, plan.size)
     if exemplary is not None:
-        return exemplary, True
+        return exemplary, lower
     if exact.fits() or offsets(inst, plan) > lower * (1 + WORTH_ROUNDING):
         start = _rounded(inst, seated, plan.size)
         rounded, placed = greedy.construct(inst, plan.size, count, start)
         if placed == count and offsets(inst, rounded) < offsets(inst, plan):
             plan = rounded
             if offsets(inst, plan) == lower:
-                return plan, True
+                return plan, lower
     if not exact.fits():
-        return plan, False
+        return plan, lower
     out = exact.earliest(plan.size, count, plan)
+    lower = max(lower, out.bound)
     if out.plan is None or out.value > offsets(inst, plan):
-        return plan, False
-    return out.plan, out.proven
+        return plan, lower
+    return out.plan, out.value if out.proven else lower
 
 
 def _rounded(inst: Instance, seated: dict[int, list[int]], size: int) -> Plan:

@@ -93,10 +93,10 @@ def _match(inst: Instance, plan: seating.Plan, by_hour: dict[int, list[int]],
     smallest = min(sizes, default=None)
     optimal, bound = True, None
     if outcome is not None:
-        optimal = (outcome.most == len(interviews) and outcome.earliest
+        optimal = (outcome.most == len(interviews) and not outcome.later
                    and (smallest or 0) >= outcome.largest)
         if not optimal:
-            bound = Bound(outcome.most, outcome.largest if interviews else None)
+            bound = Bound(outcome.most, outcome.largest if interviews else None, outcome.later)
     return Match(tuple(interviews), unscheduled, Stats(
         candidates=len(inst.candidates), scheduled=len(interviews), min_panel=smallest,
         max_panel=max(sizes, default=None), optimal=optimal, bound=bound))

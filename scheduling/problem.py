@@ -62,11 +62,14 @@ class Unscheduled:
 
 @dataclass(frozen=True)
 class Bound:
-    """What no schedule exceeds, when the match is not proven optimal: `scheduled` candidates,
-    and a smallest panel of `min_panel` among schedules of as many candidates as this one."""
+    """What is proven when the match is not proven optimal: no schedule takes more than
+    `scheduled` candidates, none of as many has a smallest panel above `min_panel`, and none
+    of as many with this smallest panel starts its interviews, in sum, more than
+    `start_hours_over` hours earlier than this one."""
 
     scheduled: int
     min_panel: int | None
+    start_hours_over: int
 
 
 @dataclass(frozen=True)
