@@ -6,9 +6,8 @@ from pydantic import Field, StrictInt, model_validator
 
 from api.person_schemas import Tag
 from api.schemas import MAX_MATCH_PEOPLE, MAX_PANEL, MAX_WINDOW, Id, Input, Instant, TargetUrl
+from scheduling.requirements import MAX_REQUIREMENTS
 from workers.person_fields import MAX_TAGS
-
-MAX_REQUIREMENTS = 10
 
 
 class RequirementIn(Input):

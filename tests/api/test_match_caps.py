@@ -92,7 +92,7 @@ def test_requirements_that_break_a_rule_are_refused_before_queueing(admin: Api) 
         ([{"tags": ["backend"], "count": "1"}], {}),
         ([{"tags": ["backend"]}], {}),
         ([{"tags": ["backend"], "count": 1, "extra": True}], {}),
-        ([{"tags": ["t"], "count": 1}] * 11, {}),
+        ([{"tags": [f"t{n}"], "count": 1} for n in range(9)], {}),
         ({"tags": ["backend"], "count": 1}, {}),
     ]:
         r = admin.post("/v1/matches", {**window, "requirements": requirements, **extra})
