@@ -5,12 +5,12 @@ synthetic data (bench.dataset, the `main` window: four weeks of 20 working days)
 Capped: every interviewer has a cap of 4 interviews a day and 12 a week (UTC days, Monday
 weeks), every other interviewer carries the tag `senior`, and every panel needs one of them.
 Prints a Markdown table: median seconds of each solve, their ratio, what was scheduled, the
-smallest panel, whether the match is proven optimal, and the gaps to the proven bounds (on
-candidates, on the smallest panel, and on the sum of start times: ours against the flow
-relaxation's lower bound, scheduling.bounds.earliest_bound).
+smallest panel, whether the match is proven optimal, and the gaps to what is proven
+(`stats.bound`: on candidates, on the smallest panel, and on the sum of start times, as hours
+and as a share of the least it could be); with `--plot`, seconds against size on log-log axes.
 
     python -m bench.solver_curve                 # every size, 3 runs each
-    python -m bench.solver_curve --sizes 500 2000 --repeats 5
+    python -m bench.solver_curve --sizes 500 2000 --repeats 5 --plot bench/solver_curve.png
     python -m bench.solver_curve --window tight   # 4 % free: capacity binds
 """
 
@@ -25,7 +25,6 @@ from datetime import UTC, datetime, timedelta
 
 from bench.dataset import generate
 from bench.sizes import Size
-from scheduling import bounds, greedy, instance
 from scheduling.match import Limit, Match, Person, Requirement, solve
 
 SIZES = (20, 60, 120, 200, 500, 1000, 2000)  # interviewers; five candidates each
@@ -82,30 +81,60 @@ def timed(action: Callable[[], Match], repeats: int) -> tuple[float, Match]:
     return statistics.median(times), result
 
 
-def start_gap(s: Sample, match: Match) -> float:
-    """How far the match's sum of start times is above the relaxation's lower bound, as a
-    share of it (0 when optimal)."""
-    if match.stats.optimal or not match.interviews:
-        return 0.0
-    inst = instance.build(s.candidates, s.capped, REQUIREMENTS, None)
-    relaxed = bounds.earliest_bound(inst, match.stats.scheduled, match.stats.min_panel or 1,
-                                    greedy.active_hours(inst))
-    assert relaxed is not None
-    ours = sum(int(i.start.timestamp()) - inst.hours[0] for i in match.interviews) // 3600
-    return (ours - relaxed[0]) / max(relaxed[0], 1)
+@dataclass(frozen=True)
+class Point:
+    candidates: int
+    uncapped: float  # seconds
+    capped: float
+    optimal: bool
 
 
-def row(interviewers: int, repeats: int, window: str) -> str:
+def start_gap(s: Sample, match: Match) -> str:
+    """The hours by which the sum of start times may exceed the least, and their share of it."""
+    assert match.stats.bound is not None
+    over = match.stats.bound.start_hours_over
+    first = min(min(p.free) for p in s.capped if p.free)
+    ours = sum(int(i.start.timestamp()) - first for i in match.interviews) // 3600
+    return f"{over:,} h ({over / max(ours - over, 1):.2%})"
+
+
+def row(interviewers: int, repeats: int, window: str) -> tuple[str, Point]:
     s = sample(interviewers, window)
     uncapped, _ = timed(lambda: solve(s.candidates, s.plain), repeats)
     capped, match = timed(lambda: solve(s.candidates, s.capped, None, REQUIREMENTS), repeats)
     stats, bound = match.stats, match.stats.bound
     gaps = "—" if bound is None else (
         f"{bound.scheduled - stats.scheduled} / {(bound.min_panel or 0) - (stats.min_panel or 0)}"
-        f" / {start_gap(s, match):.2%}")
+        f" / {start_gap(s, match)}")
     return (f"| {len(s.candidates):,} × {interviewers:,} × {s.hours} | {uncapped:.3f} | "
             f"{capped:.3f} | {capped / uncapped:.2f} | {stats.scheduled:,} | {stats.min_panel} | "
-            f"{'yes' if stats.optimal else 'no'} | {gaps} |")
+            f"{'yes' if stats.optimal else 'no'} | {gaps} |",
+            Point(len(s.candidates), uncapped, capped, stats.optimal))
+
+
+def plot(points: list[Point], path: str) -> None:
+    """Seconds against candidates, log-log: the capped solve filled where proven optimal."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    xs = [p.candidates for p in points]
+    ax.loglog(xs, [p.uncapped for p in points], "o-", color="tab:blue", label="uncapped")
+    ax.loglog(xs, [p.capped for p in points], "-", color="tab:orange",
+              label="caps 4/day, 12/week + a requirement")
+    for proven in (True, False):
+        chosen = [p for p in points if p.optimal is proven]
+        ax.scatter([p.candidates for p in chosen], [p.capped for p in chosen], zorder=3,
+                   color="tab:orange" if proven else "white", edgecolors="tab:orange",
+                   label="proven optimal" if proven else "not proven (bound reported)")
+    ax.set_xlabel("candidates (interviewers: a fifth as many), 160 hours")
+    ax.set_ylabel("solve, seconds (median)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
 
 
 def main() -> None:
@@ -115,12 +144,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--window", choices=("main", "tight"), default="main",
                         help="tight: 4 %% of hours free instead of 30 %%, so capacity binds")
+    parser.add_argument("--plot", help="write the curve to this PNG")
     args = parser.parse_args()
     print("| candidates × interviewers × hours | uncapped s | capped s | ratio | scheduled | "
           "smallest panel | optimal | gap: candidates / panel / start times |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    points = []
     for interviewers in args.sizes:
-        print(row(interviewers, args.repeats, args.window), flush=True)
+        line, point = row(interviewers, args.repeats, args.window)
+        print(line, flush=True)
+        points.append(point)
+    if args.plot:
+        plot(points, args.plot)
 
 
 if __name__ == "__main__":
