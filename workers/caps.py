@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from models import CAPS, CappedPeriod, InterviewParticipant, Person
 from scheduling import periods
 from scheduling.periods import Period
+from workers.availability import chunks
 
 WEEK_AND_A_DAY = timedelta(days=8)  # the longest a period reaches back before an hour
 
@@ -38,29 +39,29 @@ def _capped(session: Session, people: Collection[uuid.UUID], *,
             lock: bool = False) -> list[Person]:
     """Those of `people` with a cap; locked (on PostgreSQL) when the caller is about to book
     them: two bookings of one interviewer then count one after the other."""
-    if not people:
-        return []
-    stmt = select(Person).where(Person.id.in_(people),
-                                Person.max_interviews_per_day.is_not(None)
-                                | Person.max_interviews_per_week.is_not(None))
-    if lock:
-        stmt = stmt.with_for_update()
-    return list(session.scalars(stmt.order_by(Person.id)))
+    capped = (Person.max_interviews_per_day.is_not(None)
+              | Person.max_interviews_per_week.is_not(None))
+    out: list[Person] = []
+    for batch in chunks(sorted(people)):  # in id order: lockers wait for each other, no cycle
+        stmt = select(Person).where(Person.id.in_(batch), capped).order_by(Person.id)
+        out += session.scalars(stmt.with_for_update() if lock else stmt)
+    return out
 
 
 def _starts(session: Session, people: Collection[uuid.UUID], start: datetime,
             end: datetime | None = None,
             ignoring: uuid.UUID | None = None) -> dict[uuid.UUID, list[datetime]]:
     """The start of every interview of `people` in [start, end), but `ignoring`."""
-    stmt = select(InterviewParticipant.person_id, InterviewParticipant.start).where(
-        InterviewParticipant.person_id.in_(people), InterviewParticipant.start >= start)
-    if end is not None:
-        stmt = stmt.where(InterviewParticipant.start < end)
-    if ignoring is not None:
-        stmt = stmt.where(InterviewParticipant.interview_id != ignoring)
     out: dict[uuid.UUID, list[datetime]] = defaultdict(list)
-    for person, at in session.execute(stmt):
-        out[person].append(at)
+    for batch in chunks(people):
+        stmt = select(InterviewParticipant.person_id, InterviewParticipant.start).where(
+            InterviewParticipant.person_id.in_(batch), InterviewParticipant.start >= start)
+        if end is not None:
+            stmt = stmt.where(InterviewParticipant.start < end)
+        if ignoring is not None:
+            stmt = stmt.where(InterviewParticipant.interview_id != ignoring)
+        for person, at in session.execute(stmt):
+            out[person].append(at)
     return out
 
 
@@ -91,7 +92,8 @@ def refresh(session: Session, people: Collection[uuid.UUID], tz: tzinfo, now: da
     """Rewrite the capped periods of `people` from their interviews of this week on."""
     if not people:
         return
-    session.execute(delete(CappedPeriod).where(CappedPeriod.person_id.in_(people)))
+    for batch in chunks(people):
+        session.execute(delete(CappedPeriod).where(CappedPeriod.person_id.in_(batch)))
     capped = _capped(session, people)
     starts = _starts(session, [p.id for p in capped], now - WEEK_AND_A_DAY)
     rows = []
