@@ -51,5 +51,6 @@ def measure_capped_match(bench: Bench) -> list[Row]:
         f"{size.interviewers:,} × {len(main.hours())} hours, submit → succeeded",
         Summary.of([seconds for seconds, _, _ in runs], "s"), "the same match without them",
         Summary.of(plain, "s"), False, BOUND,
-        note="; ".join(sorted({json.dumps(s, sort_keys=True) for s in stats})),
+        note="; ".join(sorted({json.dumps(s, sort_keys=True) for s in stats}))
+        + "; how time and proof grow with size: bench/solver_curve.png",
         holds=optimal)]
