@@ -299,3 +299,24 @@ def test_an_uploaded_calendar_makes_its_meeting_busy(embedded: Client) -> None:
     assert got["busy"] == [{"start": z(tomorrow(10)), "end": z(tomorrow(11))}]
     assert got["ranges"] == [{"start": z(tomorrow(9)), "end": z(tomorrow(10))},
                              {"start": z(tomorrow(11)), "end": z(tomorrow(12))}]
+
+
+def test_a_match_keeps_to_a_cap_on_the_embedded_server(embedded: Client) -> None:
+    """SQLite and the in-process worker: a day cap of one, two candidates that day."""
+    lead = embedded.person("interviewer")
+    r = embedded.call("PATCH", f"/v1/people/{lead}", {"max_interviews_per_day": 1})
+    assert r.status_code == 200, r.text
+    first, second = embedded.person("candidate"), embedded.person("candidate")
+    for person in (lead, first, second):
+        r = embedded.call("POST", f"/v1/people/{person}/availability",
+                          {"ranges": [{"start": z(tomorrow(9)), "end": z(tomorrow(11))}]})
+        assert embedded.finished(r.headers["Location"])["status"] == "succeeded"
+    r = embedded.call("POST", "/v1/matches", {"from": z(tomorrow(9)), "to": z(tomorrow(11)),
+                                              "book": True})
+    job = embedded.finished(r.headers["Location"])
+    assert job["status"] == "succeeded", job
+    assert job["result"]["stats"]["scheduled"] == 1
+    assert [u["reason"] for u in job["result"]["unscheduled"]] == ["cap_reached"]
+    slots = embedded.call("GET", f"/v1/slots?interviewer={lead}&from={z(tomorrow(9))}"
+                                 f"&to={z(tomorrow(11))}").json()
+    assert slots["slots"] == []
