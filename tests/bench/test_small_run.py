@@ -27,6 +27,7 @@ ROWS = (
     "availability writes",
     "enqueue endpoint throughput",
     "scale-out",
+    "match under caps",
     "slot query on weekly hours + calendar feeds, candidate + 3 interviewers: p50",
     "slot query on weekly hours + calendar feeds, candidate only: p50",
 )
