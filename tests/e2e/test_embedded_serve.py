@@ -312,11 +312,13 @@ def test_a_match_keeps_to_a_cap_on_the_embedded_server(embedded: Client) -> None
                           {"ranges": [{"start": z(tomorrow(9)), "end": z(tomorrow(11))}]})
         assert embedded.finished(r.headers["Location"])["status"] == "succeeded"
     r = embedded.call("POST", "/v1/matches", {"from": z(tomorrow(9)), "to": z(tomorrow(11)),
-                                              "book": True})
+                                              "candidates": [first, second],
+                                              "interviewers": [lead], "book": True})
     job = embedded.finished(r.headers["Location"])
     assert job["status"] == "succeeded", job
     assert job["result"]["stats"]["scheduled"] == 1
     assert [u["reason"] for u in job["result"]["unscheduled"]] == ["cap_reached"]
-    slots = embedded.call("GET", f"/v1/slots?interviewer={lead}&from={z(tomorrow(9))}"
-                                 f"&to={z(tomorrow(11))}").json()
+    waiting = ({first, second} - {job["result"]["interviews"][0]["candidate"]}).pop()
+    slots = embedded.call("GET", f"/v1/slots?candidate={waiting}&interviewer={lead}"
+                                 f"&from={z(tomorrow(9))}&to={z(tomorrow(11))}").json()
     assert slots["slots"] == []
