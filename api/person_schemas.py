@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, Field, RootModel, field_validator
 
-from api.schemas import Input, Name, Output, Page
+from api.schemas import Input, Name, Output, Page, not_cleared
 from workers import person_fields
 from workers.person_fields import CAPS, MAX_TAGS, TAG
 
@@ -61,12 +61,7 @@ class PersonPatch(Input):
     max_interviews_per_day: DayCap | None = Field(default=None, description="null: no cap")
     max_interviews_per_week: WeekCap | None = Field(default=None, description="null: no cap")
 
-    @field_validator("name", "email", mode="before")
-    @classmethod
-    def kept(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("cannot be cleared")
-        return value
+    kept = field_validator("name", "email", mode="before")(not_cleared)
 
     def changes(self) -> dict[str, Any]:
         """The fields the patch names, with their new values."""

@@ -201,6 +201,13 @@ class InterviewIn(Input):
                                 description="book past the interviewers' load caps")
 
 
+def not_cleared(cls: type, value: Any) -> Any:
+    """A merge patch's field that null may not clear."""
+    if value is None:
+        raise ValueError("cannot be cleared")
+    return value
+
+
 class InterviewPatch(Input):
     """A merge patch of an interview: a field left out is kept, `title: null` clears the title
     (`start` and `interviewers` cannot be cleared)."""
@@ -211,12 +218,7 @@ class InterviewPatch(Input):
     override_caps: bool = Field(default=False, strict=True,
                                 description="book past the interviewers' load caps")
 
-    @field_validator("start", "interviewers", mode="before")
-    @classmethod
-    def kept(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("cannot be cleared")
-        return value
+    kept = field_validator("start", "interviewers", mode="before")(not_cleared)
 
     @model_validator(mode="after")
     def changes_something(self) -> InterviewPatch:
