@@ -172,3 +172,12 @@ def test_embedded_sqlite_stores_filters_and_patches_the_fields(embedded: Embedde
         "max_interviews_per_week": 168}
     assert listed(api, "tag=senior") == []
     assert api.get(f"/v1/people/{ann}").json == r.json
+
+
+def test_a_name_or_an_email_cannot_be_cleared(admin: Api) -> None:
+    person = new(admin).json
+    for field in ("name", "email"):
+        r = admin.patch(f"/v1/people/{person['id']}", {field: None})
+        assert r.status_code == 422, r.json
+        assert "cannot be cleared" in r.json["detail"]
+    assert admin.get(f"/v1/people/{person['id']}").json["name"] == person["name"]
