@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m bench") -> None:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument("--size", choices=[*SIZES, "curve"], default="small",
                         help="small: CI, about a minute; full: the report, under 15 minutes; "
-                             "curve: how cost grows with size, about 20 minutes")
+                             "curve: how cost grows with size, about 15 minutes")
     parser.add_argument("--interviewers", type=int, nargs="+", default=CURVE, metavar="N",
                         help="with --size curve: interviewers at each size (candidates: 5×; "
                              f"default {' '.join(map(str, CURVE))})")
