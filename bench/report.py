@@ -22,16 +22,21 @@ def can_chart() -> bool:
     return importlib.util.find_spec("matplotlib") is not None
 
 
+def provenance(size: str, seconds: float) -> str:
+    """The command, when, on what, and how long the run took."""
+    return (f"`interview-calendar bench --size {size}`, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+            f"{platform.node()} ({platform.machine()}, Python {platform.python_version()}), "
+            f"{seconds / 60:.1f} min.")
+
+
 def markdown(rows: Sequence[Row], size: str, seconds: float, profiles: Sequence[str],
              charted: bool = True) -> str:
     met = sum(r.met for r in rows)
     lines = [
         "# Benchmark report",
         "",
-        f"`interview-calendar bench --size {size}`, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"{platform.node()} ({platform.machine()}, Python {platform.python_version()}), "
-        f"{seconds / 60:.1f} min. Ratios compare medians measured in this run on this machine; "
-        "absolute figures are for reference only (the machine is shared and noisy).",
+        f"{provenance(size, seconds)} Ratios compare medians measured in this run on this "
+        "machine; absolute figures are for reference only (the machine is shared and noisy).",
         "",
         f"**{met} of {len(rows)} targets met.**",
         "",

@@ -12,8 +12,8 @@ from functools import cache, partial
 from pathlib import Path
 from typing import TypeVar
 
+from bench import curve, loading, matching, queries
 from bench import jobs as queue
-from bench import loading, matching, queries
 from bench.calendar_slots import measure_calendar_slots
 from bench.capped_match import measure_capped_match
 from bench.context import Bench
@@ -22,7 +22,7 @@ from bench.db import connect
 from bench.profiles import profiles
 from bench.queries import Endpoints
 from bench.report import NO_CHART, can_chart, write
-from bench.sizes import SIZES
+from bench.sizes import CURVE, SIZES, curve_size
 from bench.stack import production_stack
 from bench.stats import Row
 
@@ -89,10 +89,15 @@ def run(size_name: str, out: Path, pg_admin_url: str, broker_url: str,
 
 def main(argv: list[str] | None = None, prog: str = "python -m bench") -> None:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__)
-    parser.add_argument("--size", choices=list(SIZES), default="small",
-                        help="small: CI, about a minute; full: the report, under 15 minutes")
+    parser.add_argument("--size", choices=[*SIZES, "curve"], default="small",
+                        help="small: CI, about a minute; full: the report, under 15 minutes; "
+                             "curve: how cost grows with size, about 15 minutes")
+    parser.add_argument("--interviewers", type=int, nargs="+", default=CURVE, metavar="N",
+                        help="with --size curve: interviewers at each size (candidates: 5×; "
+                             f"default {' '.join(map(str, CURVE))})")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent,
-                        help="folder of report.md and ratios.png (default: bench/)")
+                        help="folder of report.md and ratios.png, or curve.md and curve.png "
+                             "(default: bench/)")
     parser.add_argument("--pg-admin-url", default=PG_ADMIN_URL,
                         help="PostgreSQL where the run creates (and drops) a database of its own")
     parser.add_argument("--broker-url", default=BROKER_URL,
@@ -106,10 +111,16 @@ def main(argv: list[str] | None = None, prog: str = "python -m bench") -> None:
     args = parser.parse_args(argv)
     if args.only - set(MEASUREMENTS):
         parser.error(f"--only: unknown {', '.join(sorted(args.only - set(MEASUREMENTS)))}")
+    if args.size == "curve" and (len(set(args.interviewers)) < 2 or min(args.interviewers) < 3):
+        parser.error("--interviewers: two different sizes or more, each of 3 or more")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     charted = can_chart()  # checked now, not after a run of many minutes
     if not charted:
         logging.warning(NO_CHART)
-    report = run(args.size, args.out, args.pg_admin_url, args.broker_url, args.only,
-                 args.profile, charted)
+    if args.size == "curve":
+        report = curve.run([curve_size(n) for n in sorted(set(args.interviewers))], args.out,
+                           args.pg_admin_url, args.broker_url, charted)
+    else:
+        report = run(args.size, args.out, args.pg_admin_url, args.broker_url, args.only,
+                     args.profile, charted)
     print(report.read_text())

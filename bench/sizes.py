@@ -1,4 +1,5 @@
-"""How big a run is: `small` for CI, `medium` while developing, `full` for the report."""
+"""How big a run is: `small` for CI, `medium` while developing, `full` for the report, and the
+sizes of the `curve` run."""
 
 from __future__ import annotations
 
@@ -31,3 +32,16 @@ SIZES = {
                  tight_free=0.04, repeats=3, requests=1000, seconds=5.0, writes=600,
                  scale_jobs=8),
 }
+
+# The `curve` run: interviewers at each size (a factor √10 apart: 100× in all), five
+# candidates each; --interviewers chooses others.
+CURVE = (100, 316, 1000, 3162, 10000)
+CURVE_BIG = 3000  # from this many interviewers a size runs each measurement twice, not thrice
+
+
+def curve_size(interviewers: int) -> Size:
+    """A size of the curve run: the `full` dataset's shape at `interviewers`, fewer requests."""
+    return Size(f"curve-{interviewers}", interviewers=interviewers, candidates=5 * interviewers,
+                days=20, free=0.3, tight_free=0.04,
+                repeats=2 if interviewers >= CURVE_BIG else 3, requests=100, seconds=1.0,
+                writes=0, scale_jobs=0)
