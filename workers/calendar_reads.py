@@ -76,7 +76,7 @@ def snapshot(session: Session, calendar_id: uuid.UUID, settings: Settings,
                           .where(InterviewParticipant.person_id == person.id))
     tz = settings.tz
     start = floor_hour(now, tz)
-    reader = Reader(zone=zone_of(person, settings), calendar_tz=tz, email=person.email,
+    reader = Reader(zone=zone_of(person, settings.tz), calendar_tz=tz, email=person.email,
                     own_uids=frozenset(map(ical.uid, own)),
                     start=start, end=floor_hour(now + DEFAULT_HORIZON + PAST_HORIZON, tz))
     return Snapshot(calendar.id, calendar.url, calendar.ics, calendar.etag,

@@ -12,7 +12,6 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from models import CAPS, CappedPeriod, InterviewParticipant, Person
 from scheduling import periods
 from scheduling.periods import Period
 from workers.availability import chunks
+from workers.zones import zone_of
 
 WEEK_AND_A_DAY = timedelta(days=8)  # the longest a period reaches back before an hour
 
@@ -29,10 +29,6 @@ def _cap(person: Person, cap: str) -> int | None:
     """The person's `cap` (one of CAPS), None for none."""
     value: int | None = getattr(person, cap)
     return value
-
-
-def _zone(person: Person, tz: tzinfo) -> tzinfo:
-    return ZoneInfo(person.time_zone) if person.time_zone else tz
 
 
 def _capped(session: Session, people: Collection[uuid.UUID], *,
@@ -67,7 +63,7 @@ def _starts(session: Session, people: Collection[uuid.UUID], start: datetime,
 
 def booked(person: Person, starts: Iterable[datetime], tz: tzinfo) -> Counter[Period]:
     """How many of the interviews at `starts` fall in each of the person's capped periods."""
-    zone = _zone(person, tz)
+    zone = zone_of(person, tz)
     return Counter(periods.containing(cap, at, zone) for at in starts for cap in CAPS
                    if _cap(person, cap) is not None)
 
@@ -81,7 +77,7 @@ def passed(session: Session, interviewers: Collection[uuid.UUID], hour: datetime
                      hour + WEEK_AND_A_DAY, ignoring)
     out = []
     for person in capped:
-        counts, zone = booked(person, starts.get(person.id, []), tz), _zone(person, tz)
+        counts, zone = booked(person, starts.get(person.id, []), tz), zone_of(person, tz)
         out += [f"{person.id} ({cap} {limit})" for cap in CAPS
                 if (limit := _cap(person, cap)) is not None
                 and counts[periods.containing(cap, hour, zone)] >= limit]
@@ -98,7 +94,7 @@ def refresh(session: Session, people: Collection[uuid.UUID], tz: tzinfo, now: da
     starts = _starts(session, [p.id for p in capped], now - WEEK_AND_A_DAY)
     rows = []
     for person in capped:
-        zone = _zone(person, tz)
+        zone = zone_of(person, tz)
         for period, n in booked(person, starts.get(person.id, []), tz).items():
             if n >= (_cap(person, period[0]) or 0):
                 start, end = periods.bounds(period, zone)
@@ -118,7 +114,7 @@ def rooms(session: Session, free: Mapping[str, Collection[int]], start: datetime
                      end + WEEK_AND_A_DAY)
     out: dict[str, list[tuple[frozenset[int], int]]] = {}
     for person in capped:
-        zone, counts = _zone(person, tz), booked(person, starts.get(person.id, []), tz)
+        zone, counts = zone_of(person, tz), booked(person, starts.get(person.id, []), tz)
         caps = [(cap, limit) for cap in CAPS if (limit := _cap(person, cap)) is not None]
         hours: dict[Period, list[int]] = defaultdict(list)
         for second in free[str(person.id)]:
@@ -145,7 +141,7 @@ def overfilled(session: Session, added: Mapping[uuid.UUID, Collection[datetime]]
                      max(every) + WEEK_AND_A_DAY)
     out = []
     for person in capped:
-        counts, zone = booked(person, starts.get(person.id, []), tz), _zone(person, tz)
+        counts, zone = booked(person, starts.get(person.id, []), tz), zone_of(person, tz)
         full = {period for period in {periods.containing(cap, at, zone)
                                       for at in added[person.id] for cap in CAPS
                                       if _cap(person, cap) is not None}

@@ -133,7 +133,7 @@ def replace(session: Session, person: Person, tmpl: Template, settings: Settings
     row = lock(session, person.id)
     first, until = _window(settings, now)
     _unmaterialize(session, person.id, first)
-    zone = zone_of(person, settings)
+    zone = zone_of(person, settings.tz)
     _materialize(session, person.id, person.role, tmpl, zone, settings, first, until)
     days = {day: [list(i) for i in found] for day, found in tmpl.as_dict().items()}
     if row is None:
@@ -149,7 +149,7 @@ def rezone(session: Session, person: Person, settings: Settings, now: datetime) 
     """Make the person's weekly hours again when they were made in another zone than the
     person's now (their `time_zone` changed)."""
     row = session.get(WeeklyHours, person.id)
-    if row is not None and row.time_zone != zone_of(person, settings).key:
+    if row is not None and row.time_zone != zone_of(person, settings.tz).key:
         replace(session, person, stored(row), settings, now)
 
 
