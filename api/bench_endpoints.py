@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 
-from api.db import db
+from api.db import db, per_statement
 
 bp = Blueprint("bench_endpoints", __name__, url_prefix="/bench")
 
@@ -20,6 +20,8 @@ def hello() -> Response:
 
 
 @bp.get("/select")
+@per_statement
 def select_one() -> Response:
-    """One SELECT on the request's session: the web stack plus one database round trip."""
+    """One SELECT on the request's session: the web stack plus one database round trip (as a
+    slot search's session reads)."""
     return jsonify({"one": db().scalar(text("SELECT 1"))})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,6 +14,8 @@ from workers.queue.runtime import Runtime
 
 log = logging.getLogger(__name__)
 RUNTIME = "interview_calendar"  # the app's extension holding the process's Runtime
+PER_STATEMENT = "reads_per_statement"  # the attribute `per_statement` sets on a view
+V = TypeVar("V", bound=Callable[..., Any])
 
 
 def runtime() -> Runtime:
@@ -19,11 +23,23 @@ def runtime() -> Runtime:
     return rt
 
 
+def per_statement(view: V) -> V:
+    """Mark a GET view whose statements need not agree with each other (a slot search): its
+    session reads each statement as of its own moment, a round trip each, with no BEGIN or
+    ROLLBACK (`models.per_statement`). Other GET views read as of one moment."""
+    setattr(view, PER_STATEMENT, True)
+    return view
+
+
 def db() -> Session:
     """The request's session; GET and HEAD requests never write, so theirs is read-only."""
     if "db" not in g:
         rt = runtime()
-        g.db = (rt.readers if request.method in ("GET", "HEAD") else rt.sessions)()
+        if request.method not in ("GET", "HEAD"):
+            g.db = rt.sessions()
+        else:
+            view = current_app.view_functions.get(request.endpoint or "")
+            g.db = (rt.reads if getattr(view, PER_STATEMENT, False) else rt.readers)()
     session: Session = g.db
     return session
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify
 
 from api import explanation_schemas, schemas
 from api.auth import caller
-from api.db import db
+from api.db import db, per_statement
 from api.endpoint import endpoint, validation_context
 from api.pagination import answer, bounded, decode_instant, encode_instant
 from scheduling.explanations import Explanation
@@ -32,6 +32,7 @@ def render(slot: Slot) -> dict[str, Any]:
 @endpoint("When interviews can take place (hours where the named people are free)",
           tag="slots", query=schemas.SlotsQuery, multi=("interviewer",),
           responses={200: schemas.Slots})
+@per_statement
 def list_slots(query: schemas.SlotsQuery) -> Response:
     context = validation_context()
     start, end = query.window(context["now"], context["tz"])
@@ -63,6 +64,7 @@ def rendered(found: Explanation) -> dict[str, Any]:
 @endpoint("Why there is no slot: each person's hours of the window, and the nearest misses",
           tag="slots", query=schemas.SlotPeopleQuery, multi=("interviewer",),
           responses={200: explanation_schemas.Explanation})
+@per_statement
 def explain_slots(query: schemas.SlotPeopleQuery) -> Response:
     context = validation_context()
     start, end = query.window(context["now"], context["tz"])

@@ -90,7 +90,7 @@ def measure_match(bench: Bench) -> Row:
     return Row(f"match, {size.candidates:,} candidates × {size.interviewers:,} interviewers × "
                f"{len(bench.data.main.hours())} hours, submit → succeeded", ours,
                "binary COPY load + OR-Tools min-cost flow + COPY of the result", floor,
-               False, 3.0,
+               False, 2.0,
                note=f"scheduled {sorted(set(counts))}, maximum flow {optimum}; "
                     f"{job_phases(bench.conn, ids)}",
                holds=all(c == optimum for c in counts))

@@ -132,7 +132,7 @@ def measure_named_slots(bench: Bench, endpoints: Endpoints) -> list[Row]:
         Row(f"{what}: throughput", rps, "hello-world JSON endpoint", endpoints.hello_rps,
             True, 0.5),
         Row(f"{what}: single-connection p50", latency, "one-SELECT endpoint",
-            endpoints.select_latency, False, 2.0,
+            endpoints.select_latency, False, 1.25,
             note=f"the same answer from one SQL query: {sql.render()}"),
     ]
 

@@ -4,7 +4,13 @@ from models.base import Base, utcnow
 from models.calendar import AvailabilityHour, Interview, InterviewParticipant
 from models.caps import CAPS, CappedPeriod
 from models.counters import Counter
-from models.db import SessionFactory, make_engine, make_session_factory, read_only
+from models.db import (
+    SessionFactory,
+    make_engine,
+    make_session_factory,
+    per_statement,
+    read_only,
+)
 from models.feeds import BusyHour, CalendarFeed
 from models.idempotency import IdempotencyKey
 from models.jobs import Job
@@ -35,6 +41,7 @@ __all__ = [
     "WeeklyHours",
     "make_engine",
     "make_session_factory",
+    "per_statement",
     "read_only",
     "utcnow",
 ]

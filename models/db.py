@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 SessionFactory = sessionmaker[Session]
 READ_ONLY = "interview_calendar_read_only"
+PER_STATEMENT = "interview_calendar_per_statement"
+RESTED_AT = "interview_calendar_rested_at"  # when the pooled connection was last given back
+PING_AFTER_SECONDS = 1.0
 
 
 def _json(value: Any) -> str:
@@ -33,18 +38,56 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(
-        parsed,
-        pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=10,
-        pool_timeout=5,
+    engine = create_engine(parsed, **{
+        "pool_size": 5,
+        "max_overflow": 10,
+        "pool_timeout": 5,
         # JIT compiles a plan whose cost is overestimated (generate_series' row estimate) and
         # added tens of milliseconds to slot queries that take one: never worth it here.
-        connect_args={"connect_timeout": 3, "application_name": "interview-calendar",
-                      "options": "-c jit=off"},
+        "connect_args": {"connect_timeout": 3, "application_name": "interview-calendar",
+                         "options": "-c jit=off"},
         **kwargs,
-    )
+    })
+    event.listen(engine, "checkin", _rest)
+    event.listen(engine, "checkout", _ping_if_rested)
+    event.listen(engine, "begin", _begin_per_statement)
+    return engine
+
+
+def _begin_per_statement(connection: Connection) -> None:
+    """`per_statement`'s connections run in the driver's autocommit: psycopg2 then sends no
+    BEGIN, and the ROLLBACK that ends the session sends nothing. (SQLAlchemy's
+    AUTOCOMMIT isolation level would do the same, but costs a `SET` at every checkin.)"""
+    if connection.get_execution_options().get(PER_STATEMENT):
+        pooled = connection.connection
+        pooled.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+        pooled.info[PER_STATEMENT] = True
+
+
+def _rest(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    if record.info.pop(PER_STATEMENT, False):  # back in the mode the engine gave it
+        dbapi_connection.autocommit = False
+    record.info[RESTED_AT] = time.monotonic()
+
+
+def _ping_if_rested(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+    """Ping a pooled connection that has rested a second or more before it is used: the one
+    the database dropped while it rested (a restart, an idle timeout, a proxy) is replaced
+    before any request sees it, and a connection in use all along costs no round trip.
+
+    One that dies while busy fails its statement instead: the API answers 503 and the pool
+    drops every connection made before it (SQLAlchemy's disconnect handling)."""
+    rested_at = record.info.get(RESTED_AT)
+    if rested_at is None or time.monotonic() - rested_at < PING_AFTER_SECONDS:
+        return
+    mode = dbapi_connection.autocommit
+    try:
+        dbapi_connection.autocommit = True  # one round trip: no BEGIN, no ROLLBACK
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        dbapi_connection.autocommit = mode
+    except Exception as error:  # any failure: the pool connects again (up to three times)
+        raise exc.DisconnectionError(str(error)) from error
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -74,6 +117,16 @@ def read_only(engine: Engine) -> Engine:
     if engine.dialect.name == "postgresql":
         options["isolation_level"] = "REPEATABLE READ"
     return engine.execution_options(**options)
+
+
+def per_statement(engine: Engine) -> Engine:
+    """The same engine for reads whose statements need not agree with each other (an API
+    request's GET): on PostgreSQL each statement is its own snapshot, in autocommit, so a
+    one-statement read is one round trip (no BEGIN, no ROLLBACK). SQLite keeps `read_only`'s
+    deferred transaction."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(**{PER_STATEMENT: True})
+    return read_only(engine)
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:

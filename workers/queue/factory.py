@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from models import make_engine, make_session_factory, read_only
+from models import make_engine, make_session_factory, per_statement, read_only
 from workers import outbox
 from workers.clock import Clock, SystemClock
 from workers.queue import celery_app, routes, tasks
@@ -26,7 +26,8 @@ def create_runtime(settings: Settings, clock: Clock | None = None, *,
     celery = celery_app.create_celery(settings)
     runtime = Runtime(
         settings=settings, clock=clock, engine=engine, sessions=sessions,
-        readers=make_session_factory(read_only(engine)), celery=celery,
+        readers=make_session_factory(read_only(engine)),
+        reads=make_session_factory(per_statement(engine)), celery=celery,
         publisher=Publisher(lambda messages: routes.publish_all(celery, sessions, messages)),
         renewer=Renewer(clock, background=renew_in_background))
     tasks.register(runtime)

@@ -28,6 +28,7 @@ class Runtime:
     engine: Engine
     sessions: SessionFactory
     readers: SessionFactory  # for transactions that never write
+    reads: SessionFactory  # for an API GET's reads: each statement its own snapshot
     celery: Celery
     publisher: Publisher
     renewer: Renewer
