@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 
 from api import schemas
 from api.answers import created
-from api.auth import caller, roles
+from api.auth import caller, revoking, roles
 from api.db import db, runtime
 from api.endpoint import endpoint
 from api.pagination import answer, each, page
@@ -102,5 +102,6 @@ def create_person_key(person_id: str, body: ApiKeyIn) -> Response:
 @endpoint("Revoke an API key: it answers 401 from now on (409 for the last admin key)",
           tag="api-keys", responses={204: None})
 def revoke_key(key_id: str) -> Response:
+    revoking()
     api_keys.revoke(db(), api_keys.visible(db(), key_id, caller()), runtime().clock.now())
     return Response(status=204)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, NoReturn
 
 from flask import g, request
-from sqlalchemy import Row
 
 from api.db import db, runtime
 from api.errors import ApiError
@@ -26,7 +24,7 @@ def authenticate() -> None:
     found = _lookup(key.strip())
     if found is None:
         _refuse("the API key is not valid or was revoked")
-    g.caller = Caller(found.id, found.role, found.person_id)
+    g.caller = found
 
 
 def _refuse(detail: str) -> NoReturn:
@@ -34,7 +32,24 @@ def _refuse(detail: str) -> NoReturn:
     raise ApiError(401, detail, headers={"WWW-Authenticate": 'Bearer realm="interview-calendar"'})
 
 
-def _lookup(key: str) -> Row[uuid.UUID, str, uuid.UUID | None] | None:
+def _lookup(key: str) -> Caller | None:
+    """Through the process's cache of principals where there is one (PostgreSQL; see
+    workers/principals.py on revocation), else straight from the database."""
+    principals = runtime().principals
+    if principals is None:
+        return _query(key)
+    return principals.resolve(key, _query)
+
+
+def revoking() -> None:
+    """For a view that revokes keys: this process's cache forgets them as the request commits
+    (the other processes hear of it from PostgreSQL)."""
+    principals = runtime().principals
+    if principals is not None:
+        principals.forget_when_committed(db())
+
+
+def _query(key: str) -> Caller | None:
     """On the request's own session, but for a write on SQLite: there a writing transaction
     takes the database's one write lock when it begins, and the Idempotency-Key claim, in a
     transaction of its own, would then wait for it until it timed out."""

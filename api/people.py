@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify
 
 from api import person_schemas as schemas
 from api.answers import created
-from api.auth import caller, roles
+from api.auth import caller, revoking, roles
 from api.db import db, runtime
 from api.endpoint import MERGE_PATCH, endpoint, validated
 from api.pagination import answer, page
@@ -88,5 +88,6 @@ def me() -> Response:
 @endpoint("Delete a person (409 while they have interviews ahead)", tag="people",
           responses={204: None})
 def delete_person(person_id: str) -> Response:
+    revoking()  # their keys go with them
     people.remove(db(), people.visible(db(), person_id, caller()), runtime().clock.now())
     return Response(status=204)

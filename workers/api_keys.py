@@ -17,7 +17,7 @@ import secrets
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from models import ApiKey
@@ -58,10 +58,10 @@ _LIVE = select(ApiKey.id, ApiKey.role, ApiKey.person_id).where(
     ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
 
 
-def lookup(session: Session, key: str) -> Row[uuid.UUID, str, uuid.UUID | None] | None:
-    """The live key's id, role and person for a bearer key (see the module docstring on
-    timing)."""
-    return session.connection().execute(_LIVE, {"key_hash": digest(key)}).one_or_none()
+def lookup(session: Session, key: str) -> Caller | None:
+    """The caller a live bearer key stands for (see the module docstring on timing)."""
+    row = session.connection().execute(_LIVE, {"key_hash": digest(key)}).one_or_none()
+    return None if row is None else Caller(row.id, row.role, row.person_id)
 
 
 def visible(session: Session, raw_id: str, caller: Caller) -> ApiKey:

@@ -43,7 +43,7 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
     worker.start()
     yield rt
     worker.stop()
-    rt.engine.dispose()
+    rt.close()
 
 
 @pytest.fixture(autouse=True)
@@ -113,7 +113,7 @@ def limited_app(settings: Settings) -> Iterator[AppFactory]:
 
     yield build
     for rt in runtimes:
-        rt.engine.dispose()
+        rt.close()
 
 
 def key_for(app: Flask, role: str = "admin") -> Api:

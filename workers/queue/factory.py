@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from models import make_engine, make_session_factory, per_statement, read_only
 from workers import outbox
 from workers.clock import Clock, SystemClock
+from workers.principals import Principals
 from workers.queue import celery_app, routes, tasks
 from workers.queue.leases import Renewer
 from workers.queue.publisher import Publisher
@@ -29,7 +30,9 @@ def create_runtime(settings: Settings, clock: Clock | None = None, *,
         readers=make_session_factory(read_only(engine)),
         reads=make_session_factory(per_statement(engine)), celery=celery,
         publisher=Publisher(lambda messages: routes.publish_all(celery, sessions, messages)),
-        renewer=Renewer(clock, background=renew_in_background))
+        renewer=Renewer(clock, background=renew_in_background),
+        # SQLite is one process reading its own file: exact without a cache.
+        principals=Principals(engine, clock) if engine.dialect.name == "postgresql" else None)
     tasks.register(runtime)
 
     def publish_committed(session: Session) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 from models import SessionFactory, read_only
 from workers.addresses import Resolver, resolve
 from workers.clock import Clock
+from workers.principals import Principals
 from workers.queue.leases import Renewer
 from workers.queue.publisher import Publisher
 from workers.settings import Settings
@@ -33,6 +34,7 @@ class Runtime:
     publisher: Publisher
     renewer: Renewer
     resolver: Resolver = resolve  # webhook hosts, checked when registered and when sent
+    principals: Principals | None = None  # the callers of live keys; None on SQLite
 
     def after_fork(self) -> None:
         """In a forked child (the prefork pool): the parent's connections and threads are not
@@ -40,11 +42,15 @@ class Runtime:
         self.engine.dispose(close=False)
         self.publisher.after_fork()
         self.renewer.after_fork()
+        if self.principals is not None:
+            self.principals.after_fork()
 
     def close(self) -> None:
         """Send what is waiting (briefly), then close the database connections."""
         if not self.publisher.wait_idle(EXIT_GRACE_SECONDS):
             log.warning("messages left unsent at exit; the sweep will publish them")
+        if self.principals is not None:
+            self.principals.close()
         self.engine.dispose()
 
     def readiness(self) -> dict[str, str]:
