@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import _thread
 import logging
 import os
 import resource
 import shutil
 import signal
 import tempfile
+import threading
 from typing import Any
 
 from flask import Flask
@@ -33,6 +35,9 @@ EMBEDDED_LIMITS: dict[str, Any] = {
 }
 
 
+STOP_GRACE_SECONDS = 3.0  # after SIGTERM, for the requests under way
+
+
 def serve_embedded(settings: Settings, host: str, port: int) -> None:
     """One process: a threaded WSGI server and a Celery worker thread on `memory://`."""
     from waitress import create_server
@@ -48,13 +53,23 @@ def serve_embedded(settings: Settings, host: str, port: int) -> None:
     _allow_open_files(EMBEDDED_LIMITS["connection_limit"] + 256)
     server = create_server(create_app(runtime), host=host, port=port,
                            clear_untrusted_proxy_headers=True, **EMBEDDED_LIMITS)
-    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    deadline = threading.Timer(STOP_GRACE_SECONDS, _thread.interrupt_main)
+
+    def stop(*_: Any) -> None:
+        """Take no new connection; end the loop once the open ones close, or after the grace
+        (a kept-alive client would otherwise hold it for `channel_timeout`)."""
+        server.close()
+        if deadline.ident is None:  # not started yet
+            deadline.start()
+
+    signal.signal(signal.SIGTERM, stop)
     print(f"Interview Calendar (embedded) on http://{host}:{port}/", flush=True)
     try:
         server.run()
     except (KeyboardInterrupt, OSError):
         pass
     finally:
+        deadline.cancel()
         worker.stop()
         runtime.close()
 

@@ -4,6 +4,7 @@ workers on Redis, and a no-op Celery worker for the raw round trip; all stopped 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import secrets
 import shutil
@@ -24,6 +25,7 @@ from models.migrate import scratch_database
 
 CLI = Path(sys.executable).with_name("interview-calendar")
 START_TIMEOUT = 60.0
+PR_SET_PDEATHSIG = 1  # prctl(2), Linux
 
 
 @dataclass
@@ -39,7 +41,8 @@ class Stack:
     def start(self, name: str, *args: str) -> None:
         with (self.logs / f"{name}.log").open("ab") as log:
             self.processes[name] = subprocess.Popen(args, env=self.env, stdout=log, stderr=log,
-                                                    start_new_session=True)
+                                                    start_new_session=True,
+                                                    preexec_fn=_die_with_parent)
 
     def stop(self, name: str) -> None:
         proc = self.processes.pop(name)
@@ -76,6 +79,12 @@ class Stack:
         for name, proc in self.processes.items():
             if proc.poll() is not None:
                 raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.logs}")
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the benchmark dies, even by SIGKILL. A server or
+    worker left behind by a killed run would take the jobs of the next run on the same Redis."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _free_port() -> int:

@@ -322,3 +322,15 @@ def test_a_match_keeps_to_a_cap_on_the_embedded_server(embedded: Client) -> None
     slots = embedded.call("GET", f"/v1/slots?candidate={waiting}&interviewer={lead}"
                                  f"&from={z(tomorrow(9))}&to={z(tomorrow(11))}").json()
     assert slots["slots"] == []
+
+
+def test_sigterm_stops_the_server_within_seconds_with_a_client_connected(
+        launcher: Launcher) -> None:
+    """A service manager's SIGTERM ends `serve` even while a client keeps a connection open:
+    closing waitress's listening socket alone left its loop (and the process) running as long
+    as any connection lived."""
+    server = launcher.start()
+    with requests.Session() as kept_alive:
+        assert kept_alive.get(server.url + "/healthz", timeout=5).status_code == 200
+        os.kill(server.proc.pid, signal.SIGTERM)
+        assert server.proc.wait(timeout=10) == 0, server.logs()

@@ -52,8 +52,10 @@ def create_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         task_soft_time_limit=SOFT_TIME_LIMIT,
         task_time_limit=HARD_TIME_LIMIT,
+        # Flower's task view comes from the workers' events (received, started, succeeded);
+        # a `task-sent` event from the API would double the cost of each publish for a state
+        # that lasts a few milliseconds.
         worker_send_task_events=True,
-        task_send_sent_event=True,
         worker_hijack_root_logger=False,
         timezone="UTC",
     )
