@@ -87,7 +87,7 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -96,7 +96,7 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def production_stack(admin_url: str, broker_url: str, workers: int = 2) -> Iterator[Stack]:
     """Everything the run measures, started in order and stopped whatever happens."""
-    port = _free_port()
+    port = free_port()
     logs = tempfile.mkdtemp(prefix="ic-bench-logs-")
     with scratch_database(admin_url, "ic_bench") as database_url:
         admin_key = "ic_" + secrets.token_urlsafe(32)
@@ -116,7 +116,7 @@ def production_stack(admin_url: str, broker_url: str, workers: int = 2) -> Itera
                         "--hostname=bench-noop@%h")
             stack.start_workers(workers)
             stack.wait_for_celery("bench-noop@")
-            _wait_until_ready(stack)
+            wait_until_ready(stack, stack.base_url)
             yield stack
         finally:
             for name in list(stack.processes):
@@ -124,12 +124,13 @@ def production_stack(admin_url: str, broker_url: str, workers: int = 2) -> Itera
     shutil.rmtree(logs)  # only after a run that did not fail: then they explain why
 
 
-def _wait_until_ready(stack: Stack) -> None:
+def wait_until_ready(stack: Stack, base_url: str) -> None:
+    """Until the server at `base_url` answers /readyz with 200 (and the stack's processes live)."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         stack._check_alive()
         with contextlib.suppress(requests.RequestException):
-            if requests.get(stack.base_url + "/readyz", timeout=2).status_code == 200:
+            if requests.get(base_url + "/readyz", timeout=2).status_code == 200:
                 return
         time.sleep(0.2)
-    raise RuntimeError(f"{stack.base_url}/readyz did not answer 200; see {stack.logs}")
+    raise RuntimeError(f"{base_url}/readyz did not answer 200; see {stack.logs}")

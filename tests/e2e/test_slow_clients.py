@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.slow_clients import probe_healthz, slow_clients
 from tests.e2e.test_embedded_serve import Launcher
-from tests.slow_clients import probe_healthz, slow_clients
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -25,10 +25,10 @@ import pytest
 import requests
 import yaml
 
+from bench.slow_clients import probe_healthz, slow_clients
 from tests import processes
 from tests.conftest import REDIS_URL
 from tests.processes import free_port, stop_group
-from tests.slow_clients import probe_healthz, slow_clients
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -1,0 +1,163 @@
+"""`python -m bench.servers`: the WSGI servers compared on the same app, database and dataset,
+in one run: hello-world and slot-query throughput (rounds taken in turn, server after server,
+so the machine's other load falls on all of them alike), then /healthz while slow clients
+dribble their headers straight at each server (no nginx in front)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import loading, queries
+from bench.client import Call, throughput
+from bench.context import Bench
+from bench.dataset import generate
+from bench.db import connect
+from bench.sizes import Size
+from bench.slow_clients import Probes, probe_healthz, slow_clients
+from bench.stack import Stack, free_port, production_stack, wait_until_ready
+
+log = logging.getLogger("bench")
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+BROKER_URL = "redis://127.0.0.1:6379/10"  # a database of its own: other runs may share Redis
+BIN = Path(sys.executable).parent
+GTHREAD = "gunicorn-gthread"  # the stack's own web server: `interview-calendar serve` as today
+
+# How each other server is started on `port`: two worker processes, as production has, and an
+# access log each, as production's gunicorn writes one. granian: 4 blocking threads (the
+# Python threads that run the app, as gthread's 4 per process; the pool has 5 connections) and
+# a backpressure of 512 per worker (granian's default, backlog / workers), far above the
+# threads: the requests waiting for one stay in Rust, and 300 slow clients fit beneath it.
+COMMANDS: dict[str, Callable[[int], list[str]]] = {
+    "gunicorn-gevent": lambda port: [
+        str(BIN / "gunicorn"), "--worker-class", "gevent", "--workers", "2",
+        "--bind", f"127.0.0.1:{port}", "--access-logfile", "-",
+        "--config", "python:bench.gevent_hooks", "api.wsgi:create()"],
+    "granian": lambda port: [
+        str(BIN / "granian"), "--interface", "wsgi", "--workers", "2", "--blocking-threads", "4",
+        "--backpressure", "512", "--no-ws", "--access-log", "--host", "127.0.0.1",
+        "--port", str(port), "--factory", "api.wsgi:create"],
+}
+SERVERS = (GTHREAD, *COMMANDS)
+
+
+@dataclass
+class Result:
+    """One server's figures; a throughput run that failed counts 0 and a failure."""
+
+    server: str
+    hello: list[float] = field(default_factory=list)
+    slot: list[float] = field(default_factory=list)
+    probes: Probes | None = None
+    held: int = 0
+    failures: int = 0
+
+    def measure(self, url: str, key: str | None, calls: list[Call], seconds: float) -> float:
+        try:
+            return throughput(url, key, calls, seconds)
+        except (RuntimeError, ConnectionError) as failed:
+            log.warning("%s: %s", self.server, failed)
+            self.failures += 1
+            return 0.0
+
+    def row(self) -> str:
+        hello, slot = statistics.median(self.hello), statistics.median(self.slot)
+        ratio = f"{slot / hello:.3f}" if hello else "—"
+        healthz = (f"{self.probes.median:.2f} s | {max(self.probes.seconds):.2f} s"
+                   if self.probes else "— | —")
+        return (f"| {self.server} | {hello:,.0f} | {slot:,.0f} | {ratio} | {healthz} "
+                f"| {self.held} | {self.failures} |")
+
+
+HEADER = ("| server | hello req/s | slot req/s | slot/hello | /healthz median | /healthz max "
+          "| slow connections held | failures |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: "
+          "| ---: |")
+
+
+def _start(stack: Stack, names: list[str]) -> dict[str, str]:
+    """Each named server on a port of its own, ready; their base URLs."""
+    urls = {}
+    for name in names:
+        if name == GTHREAD:
+            urls[name] = stack.base_url
+            continue
+        port = free_port()
+        stack.start(name, *COMMANDS[name](port))
+        urls[name] = f"http://127.0.0.1:{port}"
+    for url in urls.values():
+        wait_until_ready(stack, url)
+    return urls
+
+
+def _attack(result: Result, url: str, count: int) -> None:
+    """/healthz, five times, while `count` connections send their headers a byte a second."""
+    port = int(url.rsplit(":", 1)[1])
+    with slow_clients("127.0.0.1", port, count) as attack:
+        result.probes = probe_healthz(url)
+        result.held = attack.connected
+    result.failures += attack.refused + result.probes.statuses.count(None)
+
+
+def run(names: list[str], size: Size, slow: int, pg_admin_url: str,
+        broker_url: str) -> list[Result]:
+    """Load the dataset, start every server, then measure them in turn, round after round."""
+    data = generate(size, datetime.now(UTC))
+    with production_stack(pg_admin_url, broker_url) as stack:
+        conn = connect(stack.database_url)
+        try:
+            bench = Bench(stack, data, conn)
+            loading.create_people(bench)
+            loading.measure_import(bench)
+            slots = queries.named_requests(bench).calls
+        finally:
+            conn.close()
+        for idle in ("worker", "noop"):  # reads need no worker; they would only take CPU
+            stack.stop(idle)
+        urls = _start(stack, names)
+        results = {name: Result(name) for name in names}
+        hello = [Call("GET", "/bench/hello")]
+        for round_ in range(size.repeats):
+            for name, result in results.items():
+                result.hello.append(result.measure(urls[name], None, hello, size.seconds))
+                result.slot.append(result.measure(urls[name], stack.admin_key, slots,
+                                                  size.seconds))
+                log.info("round %d, %s: hello %.0f req/s, slot %.0f req/s", round_ + 1, name,
+                         result.hello[-1], result.slot[-1])
+        for name, result in results.items():
+            _attack(result, urls[name], slow)
+            log.info("%s, %d slow clients: /healthz %s", name, result.held, result.probes)
+    return list(results.values())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.servers", description=__doc__)
+    parser.add_argument("--servers", type=lambda v: v.split(","), default=list(SERVERS),
+                        metavar="NAME,...", help="of " + ", ".join(SERVERS) + " (default: all)")
+    parser.add_argument("--interviewers", type=int, default=200)
+    parser.add_argument("--candidates", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=3.0, help="per throughput run")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds; the table has medians")
+    parser.add_argument("--slow", type=int, default=300, help="slow connections per server")
+    parser.add_argument("--pg-admin-url", default=PG_ADMIN_URL)
+    parser.add_argument("--broker-url", default=BROKER_URL)
+    args = parser.parse_args(argv)
+    if set(args.servers) - set(SERVERS):
+        parser.error(f"--servers: unknown {', '.join(sorted(set(args.servers) - set(SERVERS)))}")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    size = Size("servers", interviewers=args.interviewers, candidates=args.candidates, days=20,
+                free=0.3, tight_free=0.04, repeats=args.repeats, requests=0,
+                seconds=args.seconds, writes=0, scale_jobs=0)
+    results = run(args.servers, size, args.slow, args.pg_admin_url, args.broker_url)
+    print(HEADER)
+    for result in results:
+        print(result.row())
+
+
+if __name__ == "__main__":
+    main()

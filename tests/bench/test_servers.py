@@ -1,0 +1,41 @@
+"""`python -m bench.servers` on a tiny dataset, for one server the production stack does not
+start (gunicorn's gevent workers: `api.wsgi:create` and psycogreen's hook), reports positive
+throughputs, /healthz answered under slow clients and no failure. Nothing about speed (CI
+machines vary); one server only, to stay near 20 s."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import PG_ADMIN_URL, REDIS_URL
+
+ROOT = Path(__file__).resolve().parents[2]
+# A Redis database of its own: other stacks' workers would take its jobs.
+BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + "/9"
+
+
+def test_a_tiny_run_reports_the_server_with_throughput_and_healthz_under_slow_clients(
+        ) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.servers", "--servers", "gunicorn-gevent",
+         "--interviewers", "6", "--candidates", "30", "--seconds", "0.3", "--repeats", "1",
+         "--slow", "20", "--pg-admin-url", PG_ADMIN_URL, "--broker-url", BROKER_URL],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
+
+    rows = [[cell.strip() for cell in line.strip("| ").split(" | ")]
+            for line in run.stdout.splitlines()[2:] if line.startswith("| ")]
+    assert [row[0] for row in rows] == ["gunicorn-gevent"]
+    for server, hello, slot, ratio, median, _max, held, failures in rows:
+        assert float(hello.replace(",", "")) > 0 and float(slot.replace(",", "")) > 0, server
+        assert float(ratio) > 0, server
+        assert median.endswith(" s") and (held, failures) == ("20", "0"), rows
+
+
+def test_servers_names_only_servers_it_knows() -> None:
+    run = subprocess.run([sys.executable, "-m", "bench.servers", "--servers", "granian,nope"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert "--servers: unknown nope" in run.stderr
