@@ -65,8 +65,9 @@ def _begin_per_statement(connection: Connection) -> None:
 
 
 def _rest(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
-    if record.info.pop(PER_STATEMENT, False):  # back in the mode the engine gave it
-        dbapi_connection.autocommit = False
+    """(`dbapi_connection` is None when the pool gives back one it invalidated.)"""
+    if record.info.pop(PER_STATEMENT, False) and dbapi_connection is not None:
+        dbapi_connection.autocommit = False  # back in the mode the engine gave it
     record.info[RESTED_AT] = time.monotonic()
 
 

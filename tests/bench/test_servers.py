@@ -1,6 +1,6 @@
 """`python -m bench.servers` on a tiny dataset, for one server the production stack does not
 start (gunicorn's threads, on `api.wsgi:create`), reports positive
-throughputs, /healthz answered under slow clients and no failure. Nothing about speed (CI
+throughputs, and /healthz timed under slow clients. Nothing about speed (CI
 machines vary); one server only, to stay near 20 s."""
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ def test_a_tiny_run_reports_the_server_with_throughput_and_healthz_under_slow_cl
     for server, hello, slot, ratio, median, _max, held, failures in rows:
         assert float(hello.replace(",", "")) > 0 and float(slot.replace(",", "")) > 0, server
         assert float(ratio) > 0, server
-        assert median.endswith(" s") and (held, failures) == ("20", "0"), rows
+        # Whether /healthz was answered is the measurement (threads starve), not a property.
+        assert median.endswith(" s") and held == "20" and failures.isdigit(), rows
 
 
 def test_servers_names_only_servers_it_knows() -> None:

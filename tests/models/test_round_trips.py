@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from models import make_engine, make_session_factory, per_statement
@@ -64,4 +65,14 @@ def test_a_connection_dropped_while_it_rested_is_replaced_before_use(engine: Eng
     _kill_the_pooled_connection(engine)
     time.sleep(PING_AFTER_SECONDS + 0.2)
     with engine.connect() as conn:  # without the ping: OperationalError, server closed
+        assert conn.scalar(text("SELECT 1")) == 1
+
+
+def test_a_per_statement_connection_that_dies_in_use_fails_as_the_database_being_down(
+        engine: Engine) -> None:
+    """An OperationalError (the API's 503), and the pool goes on with a new connection."""
+    with make_session_factory(per_statement(engine))() as session, \
+            pytest.raises(OperationalError):
+        session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+    with engine.connect() as conn:
         assert conn.scalar(text("SELECT 1")) == 1
