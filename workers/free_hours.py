@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Connection,
-    Executable,
     Integer,
-    Result,
     Select,
     Text,
     any_,
@@ -44,7 +41,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.types import NullType, Uuid
 
 from models import AvailabilityHour, BusyHour, CappedPeriod, InterviewParticipant, Person
-from models.prepared import Prepared
 from scheduling.hours import HOUR
 from workers.availability import chunks
 
@@ -202,10 +198,6 @@ _ROLES_AND_ALL_FREE = {dialect: union_all(
     select(Person.id, Person.role, type_coerce(null(), AvailabilityHour.start.type))
     .where(_one_of(Person.id, dialect)),
     select(null(), null(), _ALL_FREE[dialect].subquery().c.start)) for dialect in DIALECTS}
-# And prepared on PostgreSQL, which would otherwise plan them on every request (twice the time
-# it takes to run them).
-_ALL_FREE_PREPARED = Prepared("all_free", _ALL_FREE["postgresql"])
-_ROLES_AND_ALL_FREE_PREPARED = Prepared("roles_and_all_free", _ROLES_AND_ALL_FREE["postgresql"])
 
 
 def _all_free_params(people: Sequence[uuid.UUID], start: datetime, end: datetime,
@@ -214,20 +206,12 @@ def _all_free_params(people: Sequence[uuid.UUID], start: datetime, end: datetime
             "limit": limit}
 
 
-def _run(connection: Connection, statements: Mapping[str, Executable], prepared: Prepared,
-         params: dict[str, Any]) -> Result[*tuple[Any, ...]]:
-    """The dialect's statement: prepared on PostgreSQL, as built elsewhere."""
-    if connection.dialect.name == "postgresql":
-        return prepared.run(connection, params)
-    return connection.execute(statements[connection.dialect.name], params)
-
-
 def hours_all_free(session: Session, people: Sequence[uuid.UUID], start: datetime,
                    end: datetime, limit: int) -> list[datetime]:
     """The first `limit` hours in the window at which every one of `people` is free."""
     connection = session.connection()
-    return list(_run(connection, _ALL_FREE, _ALL_FREE_PREPARED,
-                     _all_free_params(people, start, end, limit)).scalars())
+    return list(connection.scalars(_ALL_FREE[connection.dialect.name],
+                                   _all_free_params(people, start, end, limit)))
 
 
 def roles_and_hours_all_free(session: Session, people: Sequence[uuid.UUID], start: datetime,
@@ -237,8 +221,8 @@ def roles_and_hours_all_free(session: Session, people: Sequence[uuid.UUID], star
     trip: a slot request needs both first, and it takes about a millisecond in all."""
     roles, hours = {}, []
     connection = session.connection()
-    for ident, role, hour in _run(connection, _ROLES_AND_ALL_FREE, _ROLES_AND_ALL_FREE_PREPARED,
-                                  _all_free_params(people, start, end, limit)):
+    for ident, role, hour in connection.execute(_ROLES_AND_ALL_FREE[connection.dialect.name],
+                                                _all_free_params(people, start, end, limit)):
         if hour is None:
             roles[ident] = role
         else:

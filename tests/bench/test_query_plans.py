@@ -59,13 +59,11 @@ def engine() -> Iterator[Engine]:
 
 
 def _plans(engine: Engine, call: Any) -> list[dict[str, Any]]:
-    """EXPLAIN ANALYZE every statement that `call(session)` runs, with its parameters (a
-    prepared statement's plan is its EXECUTE's, on the same connection)."""
+    """EXPLAIN ANALYZE every statement that `call(session)` runs, with its parameters."""
     statements: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if not statement.startswith("PREPARE"):
-            statements.append((statement, parameters))
+        statements.append((statement, parameters))
 
     with Session(engine) as session:
         event.listen(engine, "before_cursor_execute", capture)
@@ -121,20 +119,6 @@ def test_hours_where_named_people_are_all_free_are_read_from_the_person_hour_ind
 
     assert "pk_availability_hours" in _indexes(plan), json.dumps(plan)
     assert not _scans_every_hour(plan), json.dumps(plan)
-
-
-def test_the_prepared_slot_query_keeps_its_plan_once_postgresql_may_make_it_generic(
-        engine: Engine) -> None:
-    """PostgreSQL weighs a generic plan from the sixth execution of a prepared statement on:
-    it must still read the named people's hours and busy hours only."""
-    people = _people(engine, "candidate", 1) + _people(engine, "interviewer", 3)
-
-    *_, plan = _plans(engine, lambda s: [hours_all_free(
-        s, people, START, START + timedelta(hours=HOURS), limit=101) for _ in range(8)])
-
-    assert "pk_availability_hours" in _indexes(plan), json.dumps(plan)
-    assert not _scans_every_hour(plan), json.dumps(plan)
-    assert _busy_rows_read(plan) <= len(people) * HOURS, json.dumps(plan)
 
 
 def test_free_interviewers_per_hour_are_read_from_the_interviewer_only_index(
