@@ -1,5 +1,4 @@
-"""Serving the app: waitress with the in-process worker (embedded), or gunicorn with gevent
-workers (production; chosen by measurement: docs/PERFORMANCE.md, "Choosing the WSGI server")."""
+"""Serving the app: waitress with the in-process worker (embedded), or gunicorn (production)."""
 
 from __future__ import annotations
 
@@ -36,7 +35,6 @@ EMBEDDED_LIMITS: dict[str, Any] = {
 }
 
 
-WORKER_CONNECTIONS = 1000  # per gunicorn worker process
 STOP_GRACE_SECONDS = 3.0  # after SIGTERM, for the requests under way
 
 
@@ -112,14 +110,6 @@ def serve_production(settings: Settings, host: str, port: int) -> None:
     metrics_dir = _multiprocess_metrics()
     master = os.getpid()
 
-    def post_fork(_arbiter: Any, _worker: Any) -> None:
-        """In the worker, before gevent patches it and the app is built: psycopg2 waits for
-        the database in C, which would block the worker's loop (every request of the
-        process) unless its wait callback yields to the loop."""
-        from psycogreen.gevent import patch_psycopg
-
-        patch_psycopg()
-
     def worker_exit(_arbiter: Any, worker: Any) -> None:
         """In the worker process, as it leaves: send what it accepted, close its pool."""
         worker.wsgi.extensions[RUNTIME].close()
@@ -133,15 +123,11 @@ def serve_production(settings: Settings, host: str, port: int) -> None:
         Gunicorn(settings, {
             "bind": f"{host}:{port}",
             "workers": settings.web_concurrency,
-            # A greenlet per connection: a slow client holds a connection, never a thread, and
-            # the database pool (15 a process) bounds the queries under way.
-            "worker_class": "gevent",
-            "worker_connections": WORKER_CONNECTIONS,
+            "threads": settings.web_threads,
             "timeout": 60,
             "graceful_timeout": 20,
             "accesslog": "-",
             "control_socket_disable": True,  # one shared socket per user would collide
-            "post_fork": post_fork,
             "child_exit": child_exit,
             "worker_exit": worker_exit,
         }, metrics_dir).run()

@@ -102,7 +102,7 @@ def production_stack(admin_url: str, broker_url: str, workers: int = 2) -> Itera
         admin_key = "ic_" + secrets.token_urlsafe(32)
         env = {**os.environ, "DATABASE_URL": database_url, "BROKER_URL": broker_url,
                "ADMIN_API_KEY": admin_key, "BENCH_ENDPOINTS": "1", "WEB_CONCURRENCY": "2",
-               "RATE_LIMIT_WRITES": "1000000/second",
+               "WEB_THREADS": "4", "RATE_LIMIT_WRITES": "1000000/second",
                "RATE_LIMIT_MATCHES": "1000000/second", "RATE_LIMIT_READS": "1000000/second",
                "MATCH_MAX_CELLS": str(10**12),
                "CALENDAR_TZ": "UTC",  # the dataset's hours and templates are UTC hours

@@ -45,6 +45,7 @@ class Settings:
     delivery_concurrency: int = 16  # threads of a deliveries worker (and of the embedded one)
     delivery_deadline_seconds: float = 15.0  # one webhook attempt, connect to answer, in all
     web_concurrency: int = 2  # gunicorn worker processes (production)
+    web_threads: int = 4  # threads per gunicorn worker
     prefer_wait_slots: int = 2  # requests of one process that may wait for their job at once
     log_json: bool = False
     rate_limit_writes: str = "600/minute"
@@ -115,6 +116,7 @@ class Settings:
                                           env.get("MATCH_MAX_CELLS", str(cls.match_max_cells))),
                 bench_endpoints=_flag(env.get("BENCH_ENDPOINTS")),
                 web_concurrency=_positive("WEB_CONCURRENCY", env.get("WEB_CONCURRENCY", "2")),
+                web_threads=_positive("WEB_THREADS", env.get("WEB_THREADS", "4")),
                 prefer_wait_slots=_positive("PREFER_WAIT_SLOTS",
                                             env.get("PREFER_WAIT_SLOTS", "2")),
                 delivery_concurrency=_positive("DELIVERY_CONCURRENCY",

@@ -114,7 +114,7 @@ def front(integration_database_url: str, tmp_path_factory: pytest.TempPathFactor
     admin_key = "ic_" + secrets.token_urlsafe(32)
     env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(folder), "LANG": "C.UTF-8",
            "DATABASE_URL": integration_database_url, "BROKER_URL": REDIS_URL,
-           "ADMIN_API_KEY": admin_key, "WEB_CONCURRENCY": "2",
+           "ADMIN_API_KEY": admin_key, "WEB_CONCURRENCY": "2", "WEB_THREADS": "4",
            "TRUSTED_PROXIES": "1", "RATE_LIMIT_FAILED_AUTH": f"{GUESSES}/minute"}
     with (folder / "serve.log").open("wb") as log:
         api = subprocess.Popen([str(CLI), "serve", "--port", str(api_port)], cwd=folder,

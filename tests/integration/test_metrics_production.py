@@ -75,7 +75,7 @@ def server(calendar: Calendar, tmp_path: Path) -> Iterator[Server]:
     env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(tmp_path),
            "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "DATABASE_URL": calendar.url,
            "BROKER_URL": REDIS_URL, "ADMIN_API_KEY": key, "WEB_CONCURRENCY": str(WORKERS),
-           "TMPDIR": str(tmp_path)}
+           "WEB_THREADS": "2", "TMPDIR": str(tmp_path)}
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         proc = subprocess.Popen([str(CLI), "serve", "--port", str(port)], cwd=tmp_path, env=env,

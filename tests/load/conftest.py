@@ -41,6 +41,7 @@ from tests.stack import (
 # in the broker's Redis) starts from nothing.
 BROKER_URL = os.environ.get("TEST_LOAD_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/11")
 WEB_PROCESSES = 2
+WEB_THREADS = 4
 WORKERS = 2
 # Far above what the clients can send: the run measures the service, not the abuse limits.
 UNLIMITED = "1000000/minute"
@@ -85,7 +86,7 @@ def environment(database_url: str, admin_key: str, home: Path) -> dict[str, str]
     return {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(home), "TMPDIR": str(home),
             "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "DATABASE_URL": database_url,
             "BROKER_URL": BROKER_URL, "ADMIN_API_KEY": admin_key,
-            "WEB_CONCURRENCY": str(WEB_PROCESSES),
+            "WEB_CONCURRENCY": str(WEB_PROCESSES), "WEB_THREADS": str(WEB_THREADS),
             "RATE_LIMIT_WRITES": UNLIMITED, "RATE_LIMIT_MATCHES": UNLIMITED,
             "RATE_LIMIT_READS": UNLIMITED, **WORKER_ENV}
 

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 
 from tests.load.checks import EXPECTED, match_interviews
 from tests.load.clients import CLIENTS, LOAD_SECONDS
-from tests.load.conftest import WEB_PROCESSES, WORKERS
+from tests.load.conftest import WEB_PROCESSES, WEB_THREADS, WORKERS
 from tests.load.journal import Journal
 from tests.load.state import State, status
 
@@ -24,8 +24,8 @@ def requests_line(journal: Journal, elapsed: float) -> str:
     """How many requests the clients sent, how fast, and how they were answered."""
     statuses = Counter(str(a.status) for a in journal.answers)
     n = len(journal.answers)
-    return (f"load: {CLIENTS} clients × {LOAD_SECONDS:g} s against gunicorn ({WEB_PROCESSES} "
-            f"gevent processes) + {WORKERS} workers: {n} requests in {elapsed:.1f} s "
+    return (f"load: {CLIENTS} clients × {LOAD_SECONDS:g} s against gunicorn ({WEB_PROCESSES} × "
+            f"{WEB_THREADS} threads) + {WORKERS} workers: {n} requests in {elapsed:.1f} s "
             f"({n / elapsed:.0f}/s); by status "
             + " ".join(f"{s}={k}" for s, k in sorted(statuses.items())))
 
