@@ -17,7 +17,7 @@ from models import make_engine
 from scheduling.hours import HOUR, Range
 
 
-def _one_hour_adds(bench: Bench, n: int) -> list[Call]:
+def one_hour_adds(bench: Bench, n: int) -> list[Call]:
     """n one-hour adds, each a new hour of a candidate in the `writes` window (from the last)."""
     hours = bench.data.writes.hours()
     return [post(f"/v1/people/{bench.ids[-1 - i // len(hours)]}/availability",
@@ -43,7 +43,7 @@ def measure_tiny_job(bench: Bench) -> Row:
     n = bench.data.size.requests // 4
     client = Client(bench.stack.base_url, bench.key)
     samples, ids = [], []
-    for call in _one_hour_adds(bench, n):
+    for call in one_hour_adds(bench, n):
         began = time.perf_counter()
         ids.append(client.submit(call))
         samples.append((wait_for_jobs(bench.conn, ids[-1:], pause=0.001) - began) * 1000)
@@ -56,7 +56,7 @@ def measure_tiny_job(bench: Bench) -> Row:
 def measure_enqueue(bench: Bench, endpoints: Endpoints) -> Row:
     """Job row + outbox + publish per request, with the workers running the jobs meanwhile."""
     size = bench.data.size
-    calls = _one_hour_adds(bench, 4 * len(bench.data.writes.hours()))
+    calls = one_hour_adds(bench, 4 * len(bench.data.writes.hours()))
     samples = []
     for _ in range(size.repeats):
         samples.append(throughput(bench.stack.base_url, bench.key, calls, size.seconds))

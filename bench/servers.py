@@ -1,7 +1,7 @@
 """`python -m bench.servers`: the WSGI servers compared on the same app, database and dataset,
-in one run: hello-world and slot-query throughput (rounds taken in turn, server after server,
-so the machine's other load falls on all of them alike), then /healthz while slow clients
-dribble their headers straight at each server (no nginx in front)."""
+in one run: hello-world, slot-query and enqueue throughput (rounds taken in turn, server after
+server, so the machine's other load falls on all of them alike), then /healthz while slow
+clients dribble their headers straight at each server (no nginx in front)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import loading, queries
+from bench import jobs, loading, queries
 from bench.client import Call, throughput
 from bench.context import Bench
 from bench.dataset import generate
@@ -54,6 +54,7 @@ class Result:
     server: str
     hello: list[float] = field(default_factory=list)
     slot: list[float] = field(default_factory=list)
+    enqueue: list[float] = field(default_factory=list)
     probes: Probes | None = None
     held: int = 0
     failures: int = 0
@@ -68,16 +69,17 @@ class Result:
 
     def row(self) -> str:
         hello, slot = statistics.median(self.hello), statistics.median(self.slot)
+        enqueue = statistics.median(self.enqueue)
         ratio = f"{slot / hello:.3f}" if hello else "—"
         healthz = (f"{self.probes.median:.2f} s | {max(self.probes.seconds):.2f} s"
                    if self.probes else "— | —")
-        return (f"| {self.server} | {hello:,.0f} | {slot:,.0f} | {ratio} | {healthz} "
-                f"| {self.held} | {self.failures} |")
+        return (f"| {self.server} | {hello:,.0f} | {slot:,.0f} | {ratio} | {enqueue:,.0f} "
+                f"| {healthz} | {self.held} | {self.failures} |")
 
 
-HEADER = ("| server | hello req/s | slot req/s | slot/hello | /healthz median | /healthz max "
-          "| slow connections held | failures |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: "
-          "| ---: |")
+HEADER = ("| server | hello req/s | slot req/s | slot/hello | enqueue req/s | /healthz median "
+          "| /healthz max | slow connections held | failures |\n"
+          "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 
 
 def _start(stack: Stack, names: list[str]) -> dict[str, str]:
@@ -115,9 +117,11 @@ def run(names: list[str], size: Size, slow: int, pg_admin_url: str,
             loading.create_people(bench)
             loading.measure_import(bench)
             slots = queries.named_requests(bench).calls
+            adds = jobs.one_hour_adds(bench, 4 * len(data.writes.hours()))
         finally:
             conn.close()
-        for idle in ("worker", "noop"):  # reads need no worker; they would only take CPU
+        # Nothing needs a worker (an enqueue only queues): they would only take CPU.
+        for idle in ("worker", "noop"):
             stack.stop(idle)
         urls = _start(stack, names)
         results = {name: Result(name) for name in names}
@@ -127,8 +131,10 @@ def run(names: list[str], size: Size, slow: int, pg_admin_url: str,
                 result.hello.append(result.measure(urls[name], None, hello, size.seconds))
                 result.slot.append(result.measure(urls[name], stack.admin_key, slots,
                                                   size.seconds))
-                log.info("round %d, %s: hello %.0f req/s, slot %.0f req/s", round_ + 1, name,
-                         result.hello[-1], result.slot[-1])
+                result.enqueue.append(result.measure(urls[name], stack.admin_key, adds,
+                                                     size.seconds))
+                log.info("round %d, %s: hello %.0f, slot %.0f, enqueue %.0f req/s", round_ + 1,
+                         name, result.hello[-1], result.slot[-1], result.enqueue[-1])
         for name, result in results.items():
             _attack(result, urls[name], slow)
             log.info("%s, %d slow clients: /healthz %s", name, result.held, result.probes)
