@@ -205,6 +205,7 @@ class Client:
         return r, time.monotonic() - began
 
 
+# Far above what test clients can send: the runs measure the service, not the abuse limits.
 UNLIMITED = "1000000/second"
 
 
@@ -213,8 +214,6 @@ def production_runtime(database_url: str, broker_url: str, queue: str) -> Runtim
     runtime = create_runtime(replace(Settings.from_env({}), database_url=database_url,
                                      broker_url=broker_url,
                                      webhook_allow_private_networks=True,  # tests/receiver.py
-                                     # The scenarios load the API flat out; limits are
-                                     # tests/api's subject, not theirs.
                                      rate_limit_writes=UNLIMITED, rate_limit_reads=UNLIMITED))
     runtime.celery.conf.task_default_queue = queue
     return runtime

@@ -139,6 +139,7 @@ def test_a_terminated_listener_stops_the_cache_until_it_is_back(
     assert cached, "B's listener did not come back"
     assert listeners(runtime) - killed
 
+
 def test_on_sqlite_nothing_is_cached_and_a_revoked_key_is_refused_at_once(
         embedded: Embedded) -> None:
     assert embedded.runtime.principals is None

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from models import make_engine, make_session_factory, per_statement
+from models import SessionFactory, make_engine, make_session_factory, per_statement
 from models.db import PING_AFTER_SECONDS
 from models.migrate import upgrade
 from tests.conftest import fresh_database
@@ -30,8 +30,8 @@ def engine() -> Iterator[Engine]:
         engine.dispose()
 
 
-def _second_statement_alone(session_factory: object) -> bool:
-    with session_factory() as session:  # type: ignore[operator]
+def _second_statement_alone(sessions: SessionFactory) -> bool:
+    with sessions() as session:
         session.execute(text("SELECT pg_sleep(0.01)"))
         alone: bool = session.scalar(OWN_TRANSACTION)
         return alone

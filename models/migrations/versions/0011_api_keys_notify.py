@@ -2,7 +2,7 @@
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-12-09
+Create Date: 2026-12-07
 
 PostgreSQL only: each serving process caches the callers of live keys (workers/principals.py)
 and LISTENs on this channel; any notification clears its cache, so a revocation reaches every
