@@ -1,4 +1,4 @@
-"""Serving the app: waitress with the in-process worker (embedded), or gunicorn (production)."""
+"""Serving the app: waitress with the in-process worker (embedded), or granian (production)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,6 @@ import tempfile
 import threading
 from typing import Any
 
-from flask import Flask
-from gunicorn.app.base import BaseApplication
-
-from api.db import RUNTIME
 from api.writes import release_unanswered
 from workers.queue.embedded import EmbeddedWorker
 from workers.queue.factory import create_runtime
@@ -36,6 +32,8 @@ EMBEDDED_LIMITS: dict[str, Any] = {
 
 
 STOP_GRACE_SECONDS = 3.0  # after SIGTERM, for the requests under way
+STOP_GRACE_PRODUCTION_SECONDS = 20  # a worker process still busy after SIGTERM is then killed
+HEADER_READ_TIMEOUT_MS = 10_000  # a whole request header, from its first byte
 
 
 def serve_embedded(settings: Settings, host: str, port: int) -> None:
@@ -83,58 +81,38 @@ def _allow_open_files(count: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
-class Gunicorn(BaseApplication):  # type: ignore[misc]
-    """Each gunicorn worker builds its own runtime after the fork."""
-
-    def __init__(self, settings: Settings, options: dict[str, Any], metrics_dir: str) -> None:
-        self.settings = settings
-        self.options = options
-        self.metrics_dir = metrics_dir
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        from api import metrics
-        from api.app import create_app
-
-        app = create_app(create_runtime(self.settings))
-        app.config[metrics.MULTIPROCESS_DIR] = self.metrics_dir
-        return app
-
-
 def serve_production(settings: Settings, host: str, port: int) -> None:
-    """gunicorn; its worker processes write their request metrics to one fresh folder."""
+    """granian: `WEB_CONCURRENCY` processes that each run the app (api/wsgi.py) in
+    `WEB_THREADS` threads, while its Rust event loop reads requests and holds the waiting ones;
+    a process that dies is replaced. They write their request metrics to one fresh folder."""
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
+
     metrics_dir = _multiprocess_metrics()
-    master = os.getpid()
+    try:
+        Granian(
+            "api.wsgi:create", factory=True, interface=Interfaces.WSGI, address=host, port=port,
+            workers=settings.web_concurrency, blocking_threads=settings.web_threads,
+            respawn_failed_workers=True, workers_kill_timeout=STOP_GRACE_PRODUCTION_SECONDS,
+            http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS),
+            log_access=True, websockets=False,
+        ).serve(spawn_target=_wsgi_worker)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
 
-    def worker_exit(_arbiter: Any, worker: Any) -> None:
-        """In the worker process, as it leaves: send what it accepted, close its pool."""
-        worker.wsgi.extensions[RUNTIME].close()
 
-    def child_exit(_arbiter: Any, worker: Any) -> None:
-        from prometheus_client import multiprocess
+def _wsgi_worker(*args: Any) -> None:
+    """granian's own WSGI worker process; as it leaves, it sends what it accepted and closes
+    its pool (api/wsgi.py)."""
+    from granian import Granian
 
-        multiprocess.mark_process_dead(worker.pid, metrics_dir)  # type: ignore[no-untyped-call]
+    from api import wsgi
 
     try:
-        Gunicorn(settings, {
-            "bind": f"{host}:{port}",
-            "workers": settings.web_concurrency,
-            "threads": settings.web_threads,
-            "timeout": 60,
-            "graceful_timeout": 20,
-            "accesslog": "-",
-            "control_socket_disable": True,  # one shared socket per user would collide
-            "child_exit": child_exit,
-            "worker_exit": worker_exit,
-        }, metrics_dir).run()
+        Granian._spawn_wsgi_worker(*args)
     finally:
-        # A worker forked inside run() leaves through here too; only the master cleans up.
-        if os.getpid() == master:
-            shutil.rmtree(metrics_dir, ignore_errors=True)
+        wsgi.close()
 
 
 def _multiprocess_metrics() -> str:
@@ -151,5 +129,5 @@ def _multiprocess_metrics() -> str:
         shutil.rmtree(folder, ignore_errors=True)
         raise RuntimeError("prometheus_client was imported before PROMETHEUS_MULTIPROC_DIR "
                            "was set: request metrics would be per worker process")
-    log.info("request metrics of the gunicorn workers are gathered in %s", folder)
+    log.info("request metrics of the API processes are gathered in %s", folder)
     return folder

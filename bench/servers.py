@@ -27,24 +27,20 @@ log = logging.getLogger("bench")
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BROKER_URL = "redis://127.0.0.1:6379/10"  # a database of its own: other runs may share Redis
 BIN = Path(sys.executable).parent
-GTHREAD = "gunicorn-gthread"  # the stack's own web server: `interview-calendar serve` as today
+PRODUCTION = "granian"  # the stack's own web server: `interview-calendar serve`
 
-# How each other server is started on `port`: two worker processes, as production has, and an
-# access log each, as production's gunicorn writes one. granian: 4 blocking threads (the
-# Python threads that run the app, as gthread's 4 per process; the pool has 5 connections) and
-# a backpressure of 512 per worker (granian's default, backlog / workers), far above the
-# threads: the requests waiting for one stay in Rust, and 300 slow clients fit beneath it.
+# How each other server is started on `port`, as production's granian runs: two worker
+# processes, 4 threads each that run the app (the pool has 5 connections), an access log.
 COMMANDS: dict[str, Callable[[int], list[str]]] = {
+    "gunicorn-gthread": lambda port: [
+        str(BIN / "gunicorn"), "--workers", "2", "--threads", "4",
+        "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "api.wsgi:create()"],
     "gunicorn-gevent": lambda port: [
         str(BIN / "gunicorn"), "--worker-class", "gevent", "--workers", "2",
         "--bind", f"127.0.0.1:{port}", "--access-logfile", "-",
         "--config", "python:bench.gevent_hooks", "api.wsgi:create()"],
-    "granian": lambda port: [
-        str(BIN / "granian"), "--interface", "wsgi", "--workers", "2", "--blocking-threads", "4",
-        "--backpressure", "512", "--no-ws", "--access-log", "--host", "127.0.0.1",
-        "--port", str(port), "--factory", "api.wsgi:create"],
 }
-SERVERS = (GTHREAD, *COMMANDS)
+SERVERS = (PRODUCTION, *COMMANDS)
 
 
 @dataclass
@@ -86,7 +82,7 @@ def _start(stack: Stack, names: list[str]) -> dict[str, str]:
     """Each named server on a port of its own, ready; their base URLs."""
     urls = {}
     for name in names:
-        if name == GTHREAD:
+        if name == PRODUCTION:
             urls[name] = stack.base_url
             continue
         port = free_port()

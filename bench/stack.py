@@ -1,4 +1,4 @@
-"""The production stack on loopback: a database of its own, gunicorn (2 workers), Celery
+"""The production stack on loopback: a database of its own, granian (2 workers), Celery
 workers on Redis, and a no-op Celery worker for the raw round trip; all stopped at the end."""
 
 from __future__ import annotations

@@ -25,8 +25,9 @@ def _json(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the connection settings each backend needs to be safe under concurrency."""
+def make_engine(url: str, *, statement_timeout: int | None = None, **kwargs: Any) -> Engine:
+    """An engine with the connection settings each backend needs to be safe under concurrency.
+    `statement_timeout` (seconds, PostgreSQL) cancels any longer statement, lock waits included."""
     kwargs = {"json_serializer": _json, "json_deserializer": orjson.loads, **kwargs}
     parsed = make_url(url)
     if parsed.drivername == "postgresql":
@@ -38,6 +39,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    options = "-c jit=off" + (f" -c statement_timeout={statement_timeout}s"
+                              if statement_timeout else "")
     engine = create_engine(parsed, **{
         "pool_size": 5,
         "max_overflow": 10,
@@ -45,7 +48,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # JIT compiles a plan whose cost is overestimated (generate_series' row estimate) and
         # added tens of milliseconds to slot queries that take one: never worth it here.
         "connect_args": {"connect_timeout": 3, "application_name": "interview-calendar",
-                         "options": "-c jit=off"},
+                         "options": options},
         **kwargs,
     })
     event.listen(engine, "checkin", _rest)

@@ -44,8 +44,8 @@ class Settings:
     embedded_concurrency: int = 2
     delivery_concurrency: int = 16  # threads of a deliveries worker (and of the embedded one)
     delivery_deadline_seconds: float = 15.0  # one webhook attempt, connect to answer, in all
-    web_concurrency: int = 2  # gunicorn worker processes (production)
-    web_threads: int = 4  # threads per gunicorn worker
+    web_concurrency: int = 2  # granian worker processes (production)
+    web_threads: int = 4  # threads per granian worker that run the app
     prefer_wait_slots: int = 2  # requests of one process that may wait for their job at once
     log_json: bool = False
     rate_limit_writes: str = "600/minute"

@@ -1,7 +1,7 @@
 """The per-process cache of authenticated principals: it saves the key's query, and a
 revocation made anywhere reaches every process's cache (PostgreSQL NOTIFY), at once on SQLite.
 
-Two apps with two runtimes on one database stand for two gunicorn processes: A revokes, B had
+Two apps with two runtimes on one database stand for two API processes: A revokes, B had
 the key cached.
 """
 

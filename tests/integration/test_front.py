@@ -1,4 +1,4 @@
-"""The production front: `interview-calendar serve` (gunicorn) behind the nginx of
+"""The production front: `interview-calendar serve` (granian) behind the nginx of
 deploy/nginx.conf.template, the file docker-compose.yml mounts, filled in for this test's ports.
 
 nginx is Debian's (/usr/sbin/nginx, installed by bin/services); its main file here stands in for

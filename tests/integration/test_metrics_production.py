@@ -1,5 +1,5 @@
 """`interview-calendar serve` in production mode: /metrics adds up the requests of every
-gunicorn worker process, keeps the counts of a worker that was replaced, and the folder that
+granian worker process, keeps the counts of a worker that was replaced, and the folder that
 holds them is removed when the server stops.
 
 The server runs in a process group of its own and is killed at teardown.
@@ -64,7 +64,7 @@ class Server:
         return 0.0
 
     def stop(self) -> None:
-        """A graceful stop of the gunicorn master, which cleans up the metrics folder."""
+        """A graceful stop of granian's main process, which cleans up the metrics folder."""
         stop_group(self.proc, grace=30, leader_only=True)
 
 
@@ -96,7 +96,7 @@ def server(calendar: Calendar, tmp_path: Path) -> Iterator[Server]:
         running.stop()
 
 
-def test_metrics_add_up_every_gunicorn_worker(server: Server) -> None:
+def test_metrics_add_up_every_worker_process(server: Server) -> None:
     sent = 0
 
     def healthz(_: int) -> int:
@@ -124,7 +124,7 @@ def test_metrics_add_up_every_gunicorn_worker(server: Server) -> None:
     assert len(old) == WORKERS
     os.kill(next(iter(old)), signal.SIGTERM)
     wait_until(lambda: len(set(children_of(server.proc.pid)) - old) == 1, 20,
-               "gunicorn replacing the worker", server.output)
+               "granian replacing the worker", server.output)
     for _ in range(4):
         assert server.requests_counted("/healthz", "GET", "200") == sent
 

@@ -1,6 +1,6 @@
 """The stack of the load run, started as an operator starts it, and the calendar it begins with.
 
-`interview-calendar serve` (gunicorn, two processes) and two `interview-calendar worker`
+`interview-calendar serve` (granian, two processes) and two `interview-calendar worker`
 processes, on a PostgreSQL database of their own and Redis database 11 as the broker, each in
 a process group of its own, stopped at teardown. Everything listens on 127.0.0.1 only.
 """
@@ -110,7 +110,7 @@ def spawn_worker(env: dict[str, str], home: Path) -> Worker:
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
-    """gunicorn and two workers, ready; at teardown stopped, then the database and queue gone."""
+    """The API and two workers, ready; at teardown stopped, then the database and queue gone."""
     admin_key = "ic_" + secrets.token_urlsafe(32)
     with ExitStack() as cleanup:
         flush_broker()
@@ -119,7 +119,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         env = environment(database_url, admin_key, tmp_path)
         port = free_port()
         server = spawn(["serve", "--port", str(port)], env, tmp_path, tmp_path / "serve.log")
-        # The master alone: a graceful gunicorn stop, which removes its metrics folder.
+        # The main process alone: a graceful stop of granian, which removes its metrics folder.
         cleanup.callback(stop_group, server, 30, leader_only=True)
         workers = [spawn_worker(env, tmp_path) for _ in range(WORKERS)]
         for worker in workers:

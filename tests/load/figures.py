@@ -24,7 +24,7 @@ def requests_line(journal: Journal, elapsed: float) -> str:
     """How many requests the clients sent, how fast, and how they were answered."""
     statuses = Counter(str(a.status) for a in journal.answers)
     n = len(journal.answers)
-    return (f"load: {CLIENTS} clients × {LOAD_SECONDS:g} s against gunicorn ({WEB_PROCESSES} × "
+    return (f"load: {CLIENTS} clients × {LOAD_SECONDS:g} s against granian ({WEB_PROCESSES} × "
             f"{WEB_THREADS} threads) + {WORKERS} workers: {n} requests in {elapsed:.1f} s "
             f"({n / elapsed:.0f}/s); by status "
             + " ".join(f"{s}={k}" for s, k in sorted(statuses.items())))

@@ -1,5 +1,5 @@
 """Load: many clients mix slot queries, availability writes, bookings and matches against
-gunicorn and two workers for a fixed time; afterwards the calendar must be consistent.
+granian and two workers for a fixed time; afterwards the calendar must be consistent.
 
 The run is bounded by time, not by counts: each client stops starting work after
 LOAD_SECONDS, every request has a timeout, and the jobs still queued then get a bounded time to

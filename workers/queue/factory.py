@@ -18,11 +18,13 @@ from workers.settings import Settings
 
 
 def create_runtime(settings: Settings, clock: Clock | None = None, *,
-                   renew_in_background: bool = True) -> Runtime:
+                   renew_in_background: bool = True,
+                   statement_timeout: int | None = None) -> Runtime:
     """The runtime of one process. `renew_in_background` False leaves lease renewals to
-    whoever moves the clock (tests)."""
+    whoever moves the clock (tests); `statement_timeout` bounds each database statement
+    (seconds, PostgreSQL), for processes that run no job."""
     clock = clock or SystemClock()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, statement_timeout=statement_timeout)
     sessions = make_session_factory(engine)
     celery = celery_app.create_celery(settings)
     runtime = Runtime(
