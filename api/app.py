@@ -56,7 +56,7 @@ def create_app(runtime: Runtime) -> Flask:
     if runtime.settings.bench_endpoints:  # off in production: baselines of `bench` only
         app.register_blueprint(bench_endpoints.bp)
     app.register_blueprint(web.bp)
-    limits.register(app, runtime.settings)  # wraps the /v1 views registered above
+    limits.register(app, runtime.settings, runtime.clock)  # wraps the /v1 views registered above
     metrics.register(app)
     answers.register(app, runtime.settings.prefer_wait_slots)
     db.register(app)

@@ -4,13 +4,14 @@ A limit is kept per person, whatever key they send: a person who mints more keys
 Admin keys name no person and no administrator either (an admin key is any coordinator's), so
 each admin key is its own principal; admins are the ones who mint admin keys, and may do
 anything with one anyway. Failed authentication is limited per client address (api/lockout.py),
-in the same storage.
+in the same counts (api/counts.py), one `Counts` per app, so apps built side by side in one
+process never share them unless they share a Redis.
 
-One flask-limiter `Limiter` per app (its storage, its counters), so apps built side by side in
-one process never share counts unless they share a Redis. The limits wrap the app's own view
-functions rather than running as a before_request hook: flask-limiter's hook runs before the
-/v1 blueprint's authentication, and the key of a limit is the caller's person, known only
-after it. Every request that reaches a view counts (a 403 or a 422 too), never a 401.
+The limits wrap the app's own /v1 view functions rather than running as a before_request hook:
+the key of a limit is the caller's person, known only after the /v1 blueprint's
+authentication. Every request that reaches a view counts once against each limit of its method
+(a 403 or a 422 too), never a 401; which limits those are is worked out once per endpoint here,
+so a request costs a dictionary lookup and one counter call per limit.
 """
 
 from __future__ import annotations
@@ -18,36 +19,87 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import Any
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any, NamedTuple
 
-from flask import Flask, Response, current_app, request
-from flask_limiter import Limiter
-from flask_limiter.errors import RateLimitExceeded
+from flask import Flask, request
+from limits import RateLimitItem, parse_many
 
 from api import lockout
 from api.auth import caller
-from api.errors import problem_response
-from workers.errors import TITLES
+from api.counts import Counts, storage_url
+from api.errors import ApiError
+from workers.clock import Clock
 from workers.settings import Settings
 
 log = logging.getLogger(__name__)
 
-READ_METHODS = ["GET", "HEAD"]
-WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
-KEY_PREFIX = "interview-calendar"
+READ_METHODS = ("GET", "HEAD")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 MATCH_ENDPOINT = "v1.matches.create_match"
-EXTENSION = "interview_calendar_limiter"
-REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
-STORAGE_TIMEOUT = 0.3  # seconds, per Redis call of the limiter
 
 
-def storage_url(settings: Settings) -> str:
-    """RATE_LIMIT_STORAGE_URL; else a Redis broker's own Redis; else this process's memory."""
-    if settings.rate_limit_storage_url:
-        return settings.rate_limit_storage_url
-    if settings.broker_url and settings.broker_url.startswith(REDIS_SCHEMES):
-        return settings.broker_url
-    return "memory://"
+class Limit(NamedTuple):
+    """One rate of a setting, and the name its counts are kept under."""
+
+    scope: str
+    item: RateLimitItem
+
+
+def register(app: Flask, settings: Settings, clock: Clock) -> None:
+    """Limit the app's /v1 views and failed authentication; call after every blueprint is
+    registered."""
+    url = storage_url(settings)
+    if url == "memory://" and not settings.embedded:
+        log.warning("rate limits are counted in each process's memory: set "
+                    "RATE_LIMIT_STORAGE_URL=redis://... to share them between processes")
+    counts = Counts(url, clock)
+    lockout.register(app, counts, settings.rate_limit_failed_auth)
+    reads = _limits("reads", settings.rate_limit_reads)
+    writes = _limits("writes", settings.rate_limit_writes)
+    matches = _limits("matches", settings.rate_limit_matches)
+    by_method = {**dict.fromkeys(READ_METHODS, reads), **dict.fromkeys(WRITE_METHODS, writes)}
+    for endpoint, view in list(app.view_functions.items()):
+        if not endpoint.startswith("v1."):
+            continue
+        own = matches if endpoint == MATCH_ENDPOINT else ()
+        per_method = {method: _shortest_first(limits + own)
+                      for method, limits in by_method.items()}
+        app.view_functions[endpoint] = _limited(view, counts, per_method, own)
+
+
+def _limits(scope: str, rate: str) -> tuple[Limit, ...]:
+    return tuple(Limit(scope, item) for item in parse_many(rate))
+
+
+def _shortest_first(limits: tuple[Limit, ...]) -> tuple[Limit, ...]:
+    """The order a request is counted in, stopping at the first limit it would pass."""
+    return tuple(sorted(limits, key=lambda limit: limit.item.get_expiry()))
+
+
+def _limited(view: Callable[..., Any], counts: Counts,
+             per_method: Mapping[str, tuple[Limit, ...]],
+             any_method: tuple[Limit, ...]) -> Callable[..., Any]:
+    """`view`, counted first against the limits of the request's method (`any_method` for a
+    method with none of its own)."""
+
+    @wraps(view)
+    def limited(*args: Any, **kwargs: Any) -> Any:
+        _spend(counts, per_method.get(request.method, any_method))
+        return view(*args, **kwargs)
+
+    return limited
+
+
+def _spend(counts: Counts, limits: tuple[Limit, ...]) -> None:
+    """Count the request against each limit in turn; 429 at the first it would pass."""
+    if not limits:
+        return
+    who = _principal()
+    for limit in limits:
+        if not counts.hit(limit.item, who, limit.scope):
+            raise _too_many(counts, limit, who)
 
 
 def _principal() -> str:
@@ -56,51 +108,10 @@ def _principal() -> str:
     return f"person:{who.person_id}" if who.person_id else f"admin-key:{who.key_id}"
 
 
-def register(app: Flask, settings: Settings) -> Limiter:
-    """Limit the app's /v1 views and failed authentication; call after every blueprint is
-    registered."""
-    url = storage_url(settings)
-    if url == "memory://" and not settings.embedded:
-        log.warning("rate limits are counted in each process's memory: set "
-                    "RATE_LIMIT_STORAGE_URL=redis://... to share them between processes")
-    # Short timeouts: a hung Redis (often the broker itself) must not hold up the writes that
-    # the outbox accepts during a broker outage; the limiter then counts in memory for a while.
-    options: dict[str, str | int | float] = (
-        {"socket_timeout": STORAGE_TIMEOUT, "socket_connect_timeout": STORAGE_TIMEOUT}
-        if url.startswith(REDIS_SCHEMES) else {})
-    limiter = Limiter(_principal, storage_uri=url,
-                      storage_options=options,  # type: ignore[arg-type]
-                      strategy="moving-window", key_prefix=KEY_PREFIX,
-                      swallow_errors=True, in_memory_fallback_enabled=True)
-    limiter.init_app(app)
-    # Only /v1 is limited: the rest (health, metrics, the page) skips the limiter's hooks.
-    limiter.request_filter(lambda: not (request.endpoint or "").startswith("v1."))
-    app.extensions[EXTENSION] = limiter
-    lockout.register(app, limiter, settings.rate_limit_failed_auth, KEY_PREFIX)
-    reads = limiter.shared_limit(settings.rate_limit_reads, scope="reads", methods=READ_METHODS)
-    writes = limiter.shared_limit(settings.rate_limit_writes, scope="writes",
-                                  methods=WRITE_METHODS)
-    matches = limiter.shared_limit(settings.rate_limit_matches, scope="matches")
-    for endpoint, view in list(app.view_functions.items()):
-        if not endpoint.startswith("v1."):
-            continue
-        limited: Any = reads(writes(view))  # one hit a request: the method picks the limit
-        if endpoint == MATCH_ENDPOINT:
-            limited = matches(limited)
-        app.view_functions[endpoint] = limited
-    app.register_error_handler(RateLimitExceeded, _too_many)
-    return limiter
-
-
-def _too_many(exc: RateLimitExceeded) -> Response:
-    limiter: Limiter = current_app.extensions[EXTENSION]
-    breached = limiter.current_limit
-    try:
-        wait = breached.reset_at - time.time() if breached else 1.0
-    except Exception:  # the storage went away between the hit and this answer
-        wait = 1.0
-    retry_after = min(max(1, math.ceil(wait)), exc.limit.limit.get_expiry())
-    whose = "this person" if caller().person_id else "this admin key"
-    return problem_response(
-        429, TITLES[429], f"more than {exc.limit.limit} ({exc.limit.scope}) for {whose}; retry in "
-        f"{retry_after} s", headers={"Retry-After": str(retry_after)})
+def _too_many(counts: Counts, limit: Limit, who: str) -> ApiError:
+    period = limit.item.get_expiry()
+    wait = counts.reset_at(limit.item, who, limit.scope) - time.time()
+    retry_after = min(max(1, math.ceil(wait)), period)
+    whose = "this person" if who.startswith("person:") else "this admin key"
+    return ApiError(429, f"more than {limit.item} ({limit.scope}) for {whose}; retry in "
+                    f"{retry_after} s", headers={"Retry-After": str(retry_after)})

@@ -1,8 +1,9 @@
 """Failed authentication, limited per client address (RATE_LIMIT_FAILED_AUTH).
 
-Every 401 under /v1 counts against the client's address, in the rate limiter's storage (Redis in
-production, shared by every API process). Past the limit the address's failures answer 429
-instead of 401 until the moving window frees up. A right key is still served: everyone behind
+Every 401 under /v1 counts against the client's address, in the abuse limits' counts
+(api/counts.py: Redis in production, shared by every API process; this process's memory while
+that Redis cannot be reached). Past the limit the address's failures answer 429 instead of 401
+until the moving window frees up. A right key is still served: everyone behind
 one address (an office's NAT, a proxy) would otherwise be locked out by any one of them, and a
 key is 256 random bits, so what the limit stops is the guessing's cost, not a lucky guess.
 
@@ -12,18 +13,15 @@ process that counted it, which answers its next failures without asking the stor
 
 from __future__ import annotations
 
-import logging
 import math
 import threading
 import time
 
 from flask import Flask, current_app, request
-from flask_limiter import Limiter
 from limits import parse_many
 
+from api.counts import Counts
 from api.errors import ApiError
-
-log = logging.getLogger(__name__)
 
 EXTENSION = "interview_calendar_lockout"
 SCOPE = "failed-auth"
@@ -33,10 +31,9 @@ MAX_NOTED = 10_000  # addresses locked out at once, per process; the oldest go f
 class Lockout:
     """The failed-authentication budget of each client address, for one app."""
 
-    def __init__(self, limiter: Limiter, rate: str, prefix: str) -> None:
-        self._limiter = limiter
+    def __init__(self, counts: Counts, rate: str) -> None:
+        self._counts = counts
         self._items = parse_many(rate)
-        self._prefix = prefix
         self._until: dict[str, float] = {}  # address → when its lockout ends (Unix time)
         self._lock = threading.Lock()
 
@@ -45,15 +42,10 @@ class Lockout:
         until = self._until.get(address)
         if until is not None and until > time.time():
             raise _too_many(until)
-        strategy = self._limiter.limiter
         for item in self._items:
-            try:
-                if strategy.hit(item, self._prefix, SCOPE, address):
-                    continue
-                until = strategy.get_window_stats(item, self._prefix, SCOPE, address).reset_time
-            except Exception:  # the storage is unreachable: the 401 stands, uncounted
-                log.warning("could not count a failed authentication", exc_info=True)
-                return
+            if self._counts.hit(item, SCOPE, address):
+                continue
+            until = self._counts.reset_at(item, SCOPE, address)
             self._note(address, until)
             raise _too_many(until)
 
@@ -73,9 +65,9 @@ def _too_many(until: float) -> ApiError:
                     headers={"Retry-After": str(wait)})
 
 
-def register(app: Flask, limiter: Limiter, rate: str, prefix: str) -> None:
-    """Count the app's failed authentications in `limiter`'s storage, at most `rate`."""
-    app.extensions[EXTENSION] = Lockout(limiter, rate, prefix)
+def register(app: Flask, counts: Counts, rate: str) -> None:
+    """Count the app's failed authentications in `counts`, at most `rate`."""
+    app.extensions[EXTENSION] = Lockout(counts, rate)
 
 
 def _current() -> Lockout:

@@ -4,15 +4,17 @@ match size. Per person, reads and failed authentication: test_limits_per_person.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 import pytest
 import redis
 from flask import Flask
 from sqlalchemy import func, select
 
-from api.limits import storage_url
+from api.counts import storage_url
 from models import Job
 from tests.api.conftest import (
     Api,
@@ -23,6 +25,7 @@ from tests.api.conftest import (
     publish,
     span,
 )
+from tests.network import Proxy, through
 from workers.queue.runtime import Runtime
 from workers.settings import Settings, SettingsError
 
@@ -61,6 +64,30 @@ def test_a_refused_key_is_rejected_by_auth_and_never_counted(limited_app: AppFac
     stranger = Api(app.test_client(), "ic_not_a_key")
     assert [new_person(stranger) for _ in range(3)] == [401, 401, 401]
     assert new_person(key_for(app)) == 201
+
+
+def test_every_request_that_reaches_its_operation_counts_once_whatever_it_answers(
+        limited_app: AppFactory) -> None:
+    """A 403 and a 422 spend the person's budget too, and each request spends it once."""
+    app = limited_app(rate_limit_writes="3/minute")
+    pat = key_for(app).person("interviewer")
+    own = Api(app.test_client(), pat["api_key"])
+    assert new_person(own) == 403  # only admins add people
+    hours = f"/v1/people/{pat['id']}/availability"
+    assert own.post(hours, {"ranges": "every day"}).status_code == 422
+    assert own.post(hours, {"ranges": [span(1, 2)]}).status_code == 202
+    assert_too_many(own.post(hours, {"ranges": [span(3, 4)]}))
+
+
+def test_a_request_sent_after_its_retry_after_is_served(limited_app: AppFactory) -> None:
+    """Retry-After is the time until the moving window lets one more in, within its period."""
+    app = limited_app(rate_limit_reads="2 per 2 seconds")
+    admin = key_for(app)
+    assert [admin.get("/v1/people?limit=1").status_code for _ in range(2)] == [200, 200]
+    r = admin.get("/v1/people?limit=1")
+    assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 2
+    time.sleep(int(r.headers["Retry-After"]))
+    assert admin.get("/v1/people?limit=1").status_code == 200
 
 
 def test_match_submissions_have_a_stricter_limit_of_their_own(limited_app: AppFactory) -> None:
@@ -158,3 +185,27 @@ def test_an_unreachable_redis_does_not_stop_writes(limited_app: AppFactory) -> N
     app = limited_app(rate_limit_writes="2/minute", rate_limit_storage_url="redis://127.0.0.1:1/0")
     admin = key_for(app)
     assert [new_person(admin) for _ in range(3)] == [201, 201, 429]  # counted in memory meanwhile
+
+
+def test_a_hung_redis_costs_one_timeout_then_counts_go_on_in_memory_until_it_is_back(
+        limited_app: AppFactory) -> None:
+    proxy = Proxy(urlsplit(REDIS_URL).port or 6379)
+    try:
+        app = limited_app(rate_limit_writes="2/minute",
+                          rate_limit_storage_url=through(proxy, REDIS_URL))
+        admin = key_for(app)
+        assert new_person(admin) == 201  # counted in Redis
+        proxy.frozen.set()
+        started = time.monotonic()
+        assert new_person(admin) == 201  # given up on after 0.3 s, counted in memory
+        assert 0.3 <= time.monotonic() - started < 5
+        started = time.monotonic()
+        assert [new_person(admin) for _ in range(2)] == [201, 429]  # 2 in memory, no wait
+        assert time.monotonic() - started < 0.5
+        proxy.down()  # Redis restarts: the write it was sent while hung never happened
+        proxy.frozen.clear()
+        proxy.up()
+        time.sleep(1.1)  # the first try of the storage set aside
+        assert [new_person(admin) for _ in range(2)] == [201, 429]  # Redis's count of 1 again
+    finally:
+        proxy.close()

@@ -146,8 +146,10 @@ def test_failed_authentication_is_counted_across_processes_sharing_redis(
     assert guess(second, where) == 429
 
 
-def test_an_unreachable_redis_leaves_a_wrong_key_a_401(limited_app: AppFactory) -> None:
-    app = limited_app(rate_limit_storage_url="redis://127.0.0.1:1/0")
+def test_an_unreachable_redis_leaves_failed_authentication_limited_in_memory(
+        limited_app: AppFactory) -> None:
+    app = limited_app(rate_limit_storage_url="redis://127.0.0.1:1/0",
+                      rate_limit_failed_auth="3/minute")
     where = address()
-    assert [guess(app, where) for _ in range(3)] == [401] * 3  # uncounted, never a 500
+    assert [guess(app, where) for _ in range(4)] == [401, 401, 401, 429]  # never a 500
     assert from_address(key_for(app), "/v1/people", where).status_code == 200
