@@ -21,11 +21,10 @@ JOB_RESPONSES: dict[int, type[BaseModel] | None] = {202: schemas.JobAccepted,
 
 def _submit(kind: str, person_id: str, body: schemas.AvailabilityChange) -> Response:
     """Admins write for anyone, others for themselves only (403, whether or not it exists)."""
-    person = people.writable(db(), person_id, caller(),
-                             "you may change only your own availability")
-    job = outbox.submit(db(), kind, availability.change_payload(person.id, body.merged()),
-                        now=runtime().clock.now(), submitted_by=caller().key_id,
-                        callback_url=body.callback_url)
+    job = people.submit_for(db(), person_id, caller(), "you may change only your own availability",
+                            kind, lambda ident: availability.change_payload(ident, body.merged()),
+                            now=runtime().clock.now(), submitted_by=caller().key_id,
+                            callback_url=body.callback_url)
     return accepted(job)
 
 

@@ -13,6 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, insert, literal, select
 from sqlalchemy.orm import Session
 
 from models import Job
@@ -31,13 +32,34 @@ def submit(session: Session, kind: str, payload: dict[str, Any], *, now: datetim
            submitted_by: uuid.UUID | None, callback_url: str | None = None) -> Job:
     """Add a queued job to the session; it is published when the session commits. A job with a
     `callback_url` gets the secret that signs its events there (`callback_secret`)."""
-    job = Job(kind=kind, payload=payload, submitted_by=submitted_by, callback_url=callback_url,
-              callback_secret=signing.new_secret() if callback_url else None, status="queued",
-              attempts=0, submitted_at=now, published_at=now)
+    job = _queued(kind, payload, now, submitted_by, callback_url)
     session.add(job)
     session.flush()
     enqueue(session, kind, job.id)
     return job
+
+
+def submit_if(session: Session, condition: ColumnElement[bool], kind: str,
+              payload: dict[str, Any], *, now: datetime, submitted_by: uuid.UUID | None,
+              callback_url: str | None = None) -> Job | None:
+    """`submit`, in one statement that inserts the job only where `condition` holds (say, that
+    its person exists): no query before it, no unit of work. None when it did not hold. The
+    job returned is not in the session."""
+    job = _queued(kind, payload, now, submitted_by, callback_url)
+    columns = [c for c in Job.__table__.columns if getattr(job, c.key) is not None]
+    row = select(*[literal(getattr(job, c.key), c.type) for c in columns]).where(condition)
+    if not session.execute(insert(Job).from_select(columns, row)).rowcount:  # type: ignore[attr-defined]
+        return None
+    enqueue(session, kind, job.id)
+    return job
+
+
+def _queued(kind: str, payload: dict[str, Any], now: datetime, submitted_by: uuid.UUID | None,
+            callback_url: str | None) -> Job:
+    return Job(id=uuid.uuid4(), kind=kind, payload=payload, submitted_by=submitted_by,
+               callback_url=callback_url,
+               callback_secret=signing.new_secret() if callback_url else None, status="queued",
+               attempts=0, submitted_at=now, published_at=now)
 
 
 def enqueue(session: Session, kind: str, ident: uuid.UUID) -> None:

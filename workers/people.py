@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -12,8 +12,8 @@ from sqlalchemy import Select, bindparam, delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import CAPS, InterviewParticipant, Person, PersonTag
-from workers import api_keys, calendars, caps, person_fields, weekly_hours
+from models import CAPS, InterviewParticipant, Job, Person, PersonTag
+from workers import api_keys, calendars, caps, outbox, person_fields, weekly_hours
 from workers.callers import Caller
 from workers.errors import Conflict, Invalid, NotFound
 from workers.lookup import get_or_404, parse_id
@@ -35,6 +35,20 @@ def writable(session: Session, raw_id: str, caller: Caller, refusal: str) -> Per
     (403 with `refusal`, whether or not the person exists), else 404."""
     caller.require_acting_for(parse_id(raw_id), refusal)
     return get_or_404(session, Person, raw_id, "person")
+
+
+def submit_for(session: Session, raw_id: str, caller: Caller, refusal: str, kind: str,
+               payload: Callable[[uuid.UUID], dict[str, Any]], **job: Any) -> Job:
+    """A job on a person whose things the caller changes (403 with `refusal` as `writable`),
+    queued in the statement that finds them: a 404 inserts nothing, and the request makes one
+    round trip instead of two."""
+    ident = parse_id(raw_id)
+    caller.require_acting_for(ident, refusal)
+    queued = None if ident is None else outbox.submit_if(
+        session, exists().where(Person.id == ident), kind, payload(ident), **job)
+    if queued is None:
+        raise NotFound("person", raw_id)
+    return queued
 
 
 def create(session: Session, name: str, email: str, role: str, now: datetime,

@@ -1,11 +1,14 @@
 """Availability: writes are jobs, reads are merged ranges, validation happens before queueing."""
 
+import threading
 import time
+import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from api.app import create_app
 from models import AvailabilityHour, Interview, InterviewParticipant, Job
@@ -198,3 +201,31 @@ def test_an_import_takes_100000_hours(admin: Api, app: Flask) -> None:
     r = admin.post("/v1/availability/imports", {"entries": entries}, headers={"Prefer": "wait=30"})
     assert r.status_code == 200, r.json
     assert r.json["result"]["added"] == 14 * 7200
+
+
+def test_an_add_is_one_statement_and_one_for_a_person_not_found_queues_nothing(
+        admin: Api, runtime: Runtime) -> None:
+    """The person is found by the job's own INSERT (workers/people.py `submit_for`): one
+    statement a request, and a 404 leaves no job behind."""
+    person = admin.person("candidate")
+    body = {"ranges": [span(0, 1)]}
+    statements: list[str] = []
+    requests = threading.get_ident()
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if threading.get_ident() == requests:
+            statements.append(statement)
+
+    event.listen(runtime.engine, "before_cursor_execute", record)
+    try:
+        assert admin.post(f"/v1/people/{person['id']}/availability", body).status_code == 202
+        assert [s.split()[:3] for s in statements] == [["INSERT", "INTO", "jobs"]]
+        with runtime.sessions() as session:
+            jobs = session.scalar(select(func.count()).select_from(Job))
+        statements.clear()
+        assert admin.post(f"/v1/people/{uuid.uuid4()}/availability", body).status_code == 404
+        assert len(statements) == 1
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", record)
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Job)) == jobs
