@@ -39,7 +39,7 @@ def db() -> Session:
             g.db = rt.sessions()
         else:
             view = current_app.view_functions.get(request.endpoint or "")
-            g.db = (rt.reads if getattr(view, PER_STATEMENT, False) else rt.readers)()
+            g.db = (rt.statements if getattr(view, PER_STATEMENT, False) else rt.readers)()
     session: Session = g.db
     return session
 

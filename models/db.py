@@ -124,10 +124,11 @@ def read_only(engine: Engine) -> Engine:
 
 
 def per_statement(engine: Engine) -> Engine:
-    """The same engine for reads whose statements need not agree with each other (an API
-    request's GET): on PostgreSQL each statement is its own snapshot, in autocommit, so a
-    one-statement read is one round trip (no BEGIN, no ROLLBACK). SQLite keeps `read_only`'s
-    deferred transaction."""
+    """The same engine for work whose statements need not agree with each other (an API
+    request's GET, a worker's claim, which is one UPDATE): on PostgreSQL each statement is its
+    own transaction, in autocommit, so one statement is one round trip (no BEGIN, no COMMIT or
+    ROLLBACK). SQLite keeps `read_only`'s deferred transaction, which a write as its first
+    statement may use (it waits for the lock, as any writer does)."""
     if engine.dialect.name == "postgresql":
         return engine.execution_options(**{PER_STATEMENT: True})
     return read_only(engine)

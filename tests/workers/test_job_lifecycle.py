@@ -35,7 +35,8 @@ MAX_ATTEMPTS = 5
 
 
 def claim(runtime: Runtime, job_id: uuid.UUID, lease: float = LEASE) -> jobs.Claim | None:
-    return jobs.claim(runtime.sessions, job_id, lease, MAX_ATTEMPTS, runtime.clock.now())
+    """As a worker claims (workers/queue/attempts.py): each statement its own transaction."""
+    return jobs.claim(runtime.statements, job_id, lease, MAX_ATTEMPTS, runtime.clock.now())
 
 
 def run(runtime: Runtime, claimed: jobs.Claim, runner: jobs.Runner,
@@ -54,6 +55,23 @@ def an_add_job(runtime: Runtime, *spans: tuple[int, int]) -> tuple[uuid.UUID, uu
                     {"person": str(person), "ranges": ranges(*(spans or ((9, 12),)))})
     drain(runtime)
     return person, job_id
+
+
+def test_a_claim_is_one_statement_and_one_round_trip(pg_runtime: Runtime) -> None:
+    """No BEGIN and no COMMIT around the claim's UPDATE: the driver's autocommit commits it."""
+    _, job_id = an_add_job(pg_runtime)
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append((statement.split()[0], conn.connection.dbapi_connection.autocommit))
+
+    event.listen(pg_runtime.engine, "before_cursor_execute", record)
+    try:
+        assert claim(pg_runtime, job_id) is not None
+    finally:
+        event.remove(pg_runtime.engine, "before_cursor_execute", record)
+    assert seen == [("UPDATE", True)]
+    assert job_row(pg_runtime, job_id).status == "running"
 
 
 def test_a_queued_job_is_claimed_once(runtime: Runtime) -> None:

@@ -38,7 +38,7 @@ def run_job(runtime: Runtime, job_id: uuid.UUID) -> None:
     """Run one attempt. On a transient error the job is given back to the queue and the error
     raised (the task retries); on another, the job fails and the error is raised."""
     settings, clock = runtime.settings, runtime.clock
-    claimed = lifecycle.claim(runtime.sessions, job_id, settings.job_lease_seconds,
+    claimed = lifecycle.claim(runtime.statements, job_id, settings.job_lease_seconds,
                          settings.job_max_attempts, clock.now())
     if claimed is None:
         log.info("nothing to claim", extra={"job_id": str(job_id)})

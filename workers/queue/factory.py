@@ -30,7 +30,7 @@ def create_runtime(settings: Settings, clock: Clock | None = None, *,
     runtime = Runtime(
         settings=settings, clock=clock, engine=engine, sessions=sessions,
         readers=make_session_factory(read_only(engine)),
-        reads=make_session_factory(per_statement(engine)), celery=celery,
+        statements=make_session_factory(per_statement(engine)), celery=celery,
         publisher=Publisher(lambda messages: routes.publish_all(celery, sessions, messages)),
         renewer=Renewer(clock, background=renew_in_background),
         # SQLite is one process reading its own file: exact without a cache.

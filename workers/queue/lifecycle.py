@@ -54,8 +54,9 @@ CLAIM = (
     .returning(JOBS.c.kind, JOBS.c.payload, JOBS.c.attempts)
 )
 # On PostgreSQL the claim's commit does not wait for the disk (set_config runs for the claimed
-# row, before that commit). A claim that a crash of the database loses only leaves the job
-# queued for a retry; the attempt's own commit, which waits, makes the claim durable with it.
+# row, before that commit, in the claim's own transaction, autocommit or not). A claim that a
+# crash of the database loses only leaves the job queued for a retry; the attempt's own commit,
+# which waits, makes the claim durable with it.
 CLAIMS = {"postgresql": CLAIM.returning(func.set_config("synchronous_commit", "off", True))}
 
 
@@ -81,7 +82,8 @@ FINISH = (
 
 def claim(sessions: SessionFactory, job_id: uuid.UUID, lease: float, max_attempts: int,
           now: datetime) -> Claim | None:
-    """Take the job if it is queued, or running under an expired lease, and attempts remain."""
+    """Take the job if it is queued, or running under an expired lease, and attempts remain.
+    `sessions` may run each statement on its own (`models.per_statement`): the claim is one."""
     with sessions.begin() as session:
         row = session.connection().execute(
             CLAIMS.get(session.get_bind().dialect.name, CLAIM),

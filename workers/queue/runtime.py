@@ -29,7 +29,7 @@ class Runtime:
     engine: Engine
     sessions: SessionFactory
     readers: SessionFactory  # for transactions that never write
-    reads: SessionFactory  # for an API GET's reads: each statement its own snapshot
+    statements: SessionFactory  # each statement its own transaction: a GET's reads, a claim
     celery: Celery
     publisher: Publisher
     renewer: Renewer
