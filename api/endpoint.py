@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
+from itertools import accumulate
 from typing import Any, TypeVar
 
 from flask import request
@@ -17,6 +18,8 @@ from api.errors import ApiError
 from api.plain_text import refuse_in_body
 
 MAX_DEPTH = 64
+NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+STEPS = [1 if bytes([b]) in b"[{" else -1 for b in range(256)]  # read for brackets only
 MERGE_PATCH = ("application/merge-patch+json", "application/json")  # a PATCH's media types
 M = TypeVar("M", bound=BaseModel)
 
@@ -48,16 +51,11 @@ def validation_context() -> dict[str, Any]:
 
 
 def _depth_ok(raw: bytes) -> bool:
-    """Reject absurd nesting before the JSON parser recurses into it."""
-    depth = 0
-    for byte in raw:
-        if byte in b"[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return False
-        elif byte in b"]}":
-            depth -= 1
-    return True
+    """Reject absurd nesting before the JSON parser recurses into it. Brackets inside strings
+    count too, which errs on the safe side. The brackets are picked out in C first: a 9 MB
+    import has some 240,000 of them, and a loop over every byte took half a second."""
+    brackets = raw.translate(None, NOT_BRACKETS)
+    return max(accumulate(STEPS[b] for b in brackets), default=0) <= MAX_DEPTH
 
 
 def json_body() -> Any:

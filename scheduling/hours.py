@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 
 HOUR = timedelta(hours=1)
 DEFAULT_HORIZON = timedelta(days=365)
@@ -58,8 +59,10 @@ def floor_hour(value: datetime, tz: tzinfo) -> datetime:
                                              microseconds=local.microsecond)
 
 
+@lru_cache(maxsize=64)
 def next_full_hour(now: datetime, tz: tzinfo) -> datetime:
-    """The earliest hour that has not begun: an hour that started at `now` exactly has begun."""
+    """The earliest hour that has not begun: an hour that started at `now` exactly has begun.
+    Remembered: a request asks it once per range, all at its one `now`."""
     return floor_hour(now, tz) + HOUR
 
 

@@ -169,3 +169,16 @@ def test_huge_query_parameters_are_422(admin: Api) -> None:
                 continue  # an unknown parameter is ignored
             assert r.status_code == 422, (path, params, r.json)
             assert r.json["errors"][0]["field"] == next(iter(params)), r.json
+
+
+def test_a_body_nested_past_64_levels_is_400_before_it_is_parsed(admin: Api) -> None:
+    """Brackets count wherever they are; 64 levels are parsed (and refused for their shape)."""
+    for depth, status in ((64, 422), (65, 400), (10_000, 400)):
+        body = "[" * depth + "]" * depth
+        r = admin.client.post("/v1/people", data=body, content_type="application/json",
+                              headers={"Authorization": f"Bearer {admin.key}"})
+        assert r.status_code == status, (depth, r.json)
+    nested_in_a_string = '{"name": "' + "[" * 100 + '"}'
+    r = admin.client.post("/v1/people", data=nested_in_a_string, content_type="application/json",
+                          headers={"Authorization": f"Bearer {admin.key}"})
+    assert r.status_code == 400
