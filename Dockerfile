@@ -18,8 +18,8 @@ COPY workers ./workers
 RUN pip install -c requirements.lock . flower \
     && rm -rf /src
 
-# Unprivileged. Its home folder takes gunicorn's control socket; /app/instance the SQLite file
-# when the image runs without DATABASE_URL (embedded mode, for a quick look only).
+# Unprivileged. /app/instance holds the SQLite file when the image runs without DATABASE_URL
+# (embedded mode, for a quick look only).
 RUN useradd --create-home --uid 10001 --user-group app \
     && mkdir -p /app/instance && chown app:app /app/instance
 WORKDIR /app
