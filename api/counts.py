@@ -56,14 +56,15 @@ class Counts:
         self._pause = FIRST_RETRY
         self._trying = threading.Lock()  # one request tries the storage, the others go on
 
-    def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
-        """Count one more under `item`; False (and nothing counted) if it would pass it."""
-        return self._counted(lambda s: s.hit(item, KEY_PREFIX, *identifiers))
+    def spend(self, item: RateLimitItem, *identifiers: str) -> float | None:
+        """Count one more under `item`: None once counted; if it would pass the limit, nothing
+        is counted and the answer is when the window lets one more in (Unix time)."""
+        def count(strategy: MovingWindowRateLimiter) -> float | None:
+            if strategy.hit(item, KEY_PREFIX, *identifiers):
+                return None
+            return strategy.get_window_stats(item, KEY_PREFIX, *identifiers).reset_time
 
-    def reset_at(self, item: RateLimitItem, *identifiers: str) -> float:
-        """When `item`'s window lets one more in (Unix time)."""
-        return self._counted(
-            lambda s: s.get_window_stats(item, KEY_PREFIX, *identifiers).reset_time)
+        return self._counted(count)
 
     def _counted(self, count: Callable[[MovingWindowRateLimiter], T]) -> T:
         strategy = self._strategy()

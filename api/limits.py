@@ -98,8 +98,9 @@ def _spend(counts: Counts, limits: tuple[Limit, ...]) -> None:
         return
     who = _principal()
     for limit in limits:
-        if not counts.hit(limit.item, who, limit.scope):
-            raise _too_many(counts, limit, who)
+        until = counts.spend(limit.item, who, limit.scope)
+        if until is not None:
+            raise _too_many(limit, who, until)
 
 
 def _principal() -> str:
@@ -108,10 +109,8 @@ def _principal() -> str:
     return f"person:{who.person_id}" if who.person_id else f"admin-key:{who.key_id}"
 
 
-def _too_many(counts: Counts, limit: Limit, who: str) -> ApiError:
-    period = limit.item.get_expiry()
-    wait = counts.reset_at(limit.item, who, limit.scope) - time.time()
-    retry_after = min(max(1, math.ceil(wait)), period)
+def _too_many(limit: Limit, who: str, until: float) -> ApiError:
+    retry_after = min(max(1, math.ceil(until - time.time())), limit.item.get_expiry())
     whose = "this person" if who.startswith("person:") else "this admin key"
     return ApiError(429, f"more than {limit.item} ({limit.scope}) for {whose}; retry in "
                     f"{retry_after} s", headers={"Retry-After": str(retry_after)})

@@ -43,11 +43,10 @@ class Lockout:
         if until is not None and until > time.time():
             raise _too_many(until)
         for item in self._items:
-            if self._counts.hit(item, SCOPE, address):
-                continue
-            until = self._counts.reset_at(item, SCOPE, address)
-            self._note(address, until)
-            raise _too_many(until)
+            until = self._counts.spend(item, SCOPE, address)
+            if until is not None:
+                self._note(address, until)
+                raise _too_many(until)
 
     def _note(self, address: str, until: float) -> None:
         with self._lock:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from api import wsgi
 from api.app import create_app
+from models import make_engine
 from tests.api.conftest import key_for
 from tests.api.test_principals import runtime_of
 from workers.queue.factory import create_runtime
@@ -32,7 +33,7 @@ def test_the_production_app_bounds_each_statement_at_a_minute(
 def test_a_write_behind_a_held_lock_answers_503_and_changes_nothing(
         settings: Settings, database_url: str) -> None:
     runtime = create_runtime(settings, statement_timeout=1)
-    holder = create_engine(database_url.replace("postgresql://", "postgresql+psycopg2://"))
+    holder = make_engine(database_url)
     try:
         admin = key_for(create_app(runtime))
         person = admin.person("interviewer", name="Ada")
